@@ -1,0 +1,89 @@
+/**
+ * Plain typed data shared by the YAML front end, the cdktf constructs, the
+ * planner and the reconciler. Names here are the project's vocabulary: the
+ * YAML keys, construct props, plan JSON and docs all use them.
+ */
+
+export type Mode = 'tun' | 'tap';
+
+/** Creation-time flags: the kernel fixes them when the device is made, so a change means replace. */
+export const CREATION_FIELDS = ['mode', 'multiQueue', 'packetInfo', 'vnetHeader'] as const;
+export type CreationField = (typeof CREATION_FIELDS)[number];
+
+/** Fields that can change on a live device without recreating it. */
+export const IN_PLACE_FIELDS = ['user', 'group', 'mtu', 'up', 'addresses', 'keepCarrier'] as const;
+export type InPlaceField = (typeof IN_PLACE_FIELDS)[number];
+
+/**
+ * One desired device after validation and normalisation.
+ * Optional fields that are absent are not managed: tunform neither sets nor
+ * verifies them. Fields with defaults are always managed.
+ */
+export interface DeviceSpec {
+  readonly name: string;
+  readonly mode: Mode;
+  readonly multiQueue: boolean;
+  readonly keepCarrier: boolean;
+  readonly packetInfo: boolean;
+  readonly vnetHeader: boolean;
+  /** Numeric uid, resolved from a name during validation. */
+  readonly user?: number;
+  /** Numeric gid, resolved from a name during validation. */
+  readonly group?: number;
+  readonly mtu?: number;
+  readonly up: boolean;
+  /** Canonical CIDR strings (`172.31.0.1/24`, `fd00::1/64`), sorted. Absent: addresses not managed. */
+  readonly addresses?: readonly string[];
+}
+
+export interface DesiredState {
+  /** Named network namespace (`ip netns`), or undefined for the caller's own. */
+  readonly netns?: string;
+  readonly devices: readonly DeviceSpec[];
+}
+
+/** One tun/tap device as the kernel reports it. */
+export interface LiveDevice {
+  readonly name: string;
+  readonly ifindex: number;
+  readonly mode: Mode;
+  readonly multiQueue: boolean;
+  readonly packetInfo: boolean;
+  readonly vnetHeader: boolean;
+  readonly persist: boolean;
+  /** Active queues (multi-queue devices only; the kernel does not report it otherwise). */
+  readonly numQueues?: number;
+  /** Detached queues (multi-queue devices only). */
+  readonly numDisabled?: number;
+  readonly user?: number;
+  readonly group?: number;
+  readonly mtu: number;
+  /** Administrative state (IFF_UP). */
+  readonly up: boolean;
+  /** Lower layer up (carrier). */
+  readonly carrier: boolean;
+  /** Canonical CIDR strings, sorted, without kernel-made IPv6 link-local addresses. */
+  readonly addresses: readonly string[];
+  /** Link alias (IFLA_IFALIAS), raw. */
+  readonly alias?: string;
+  /** True when the alias carries tunform's managed marker. */
+  readonly managed: boolean;
+  /** Generation from the marker, when present (see marker.ts). */
+  readonly generation?: string;
+  /** Every process with an fd attached to this device, holder included. */
+  readonly attachedPids: readonly number[];
+  /** The subset of attachedPids that are tunform holder processes. */
+  readonly holderPids: readonly number[];
+  /**
+   * KeepCarrier as observed: a holder has an fd attached and, on multi-queue
+   * devices, at least one queue is detached (the holder's).
+   */
+  readonly keepCarrier: boolean;
+}
+
+export interface LiveState {
+  readonly netns?: string;
+  readonly devices: readonly LiveDevice[];
+  /** Whether attached processes could be read completely (needs root for other users' processes). */
+  readonly processesComplete: boolean;
+}

@@ -1,0 +1,100 @@
+import type { DeviceSpec, InPlaceField, CreationField } from '../model.js';
+
+/** A field's change: what the kernel has now and what the spec wants. */
+export interface FieldChange<T> {
+  readonly from: T | null;
+  readonly to: T | null;
+}
+
+/** Address changes are a set difference, not a from/to pair. */
+export interface AddressChange {
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
+}
+
+/** Only the fields that differ; every key is optional. */
+export interface Changes {
+  readonly user?: FieldChange<number>;
+  readonly group?: FieldChange<number>;
+  readonly mtu?: FieldChange<number>;
+  readonly up?: FieldChange<boolean>;
+  readonly keepCarrier?: FieldChange<boolean>;
+  readonly addresses?: AddressChange;
+  /** The managed marker (alias) is missing or carries another generation. */
+  readonly marker?: FieldChange<string>;
+}
+
+export type ActionKind = 'delete' | 'replace' | 'create' | 'update';
+
+/**
+ * Execution priority. Deletes go first so a name or address can move from a
+ * pruned device to a new one in one run.
+ */
+export const ACTION_PRIORITY: Readonly<Record<ActionKind, number>> = {
+  delete: 0,
+  replace: 1,
+  create: 2,
+  update: 3,
+};
+
+export interface CreateAction {
+  readonly action: 'create';
+  readonly name: string;
+  readonly device: DeviceSpec;
+}
+
+export interface UpdateAction {
+  readonly action: 'update';
+  readonly name: string;
+  readonly ifindex: number;
+  readonly changes: Changes;
+}
+
+export interface ReplaceAction {
+  readonly action: 'replace';
+  readonly name: string;
+  readonly ifindex: number;
+  /** Creation-time fields that differ, each with from/to. */
+  readonly reasons: Readonly<Partial<Record<CreationField, FieldChange<string | boolean>>>>;
+  readonly device: DeviceSpec;
+  /** Attached processes other than tunform's holder; apply refuses unless forced. */
+  readonly attachedPids: readonly number[];
+}
+
+export interface DeleteAction {
+  readonly action: 'delete';
+  readonly name: string;
+  readonly ifindex: number;
+  /** Why: `pruned` (managed, no longer declared) or `destroy`. */
+  readonly reason: 'pruned' | 'destroy';
+  readonly attachedPids: readonly number[];
+}
+
+export type Action = CreateAction | UpdateAction | ReplaceAction | DeleteAction;
+
+/** A declared device that exists but was not created by tunform: never touched. */
+export interface Conflict {
+  readonly name: string;
+  readonly ifindex: number;
+  readonly message: string;
+}
+
+export interface Plan {
+  /** Version of this JSON document's shape; bumped on incompatible change. */
+  readonly formatVersion: 1;
+  readonly netns: string | null;
+  readonly actions: readonly Action[];
+  readonly conflicts: readonly Conflict[];
+  readonly summary: Readonly<Record<ActionKind, number>> & { readonly conflict: number };
+}
+
+export interface PlanOptions {
+  /** Delete managed devices that the spec no longer declares. Default true. */
+  readonly prune?: boolean;
+  /** Plan the deletion of every declared device instead (tunform destroy). */
+  readonly destroy?: boolean;
+  /** Marker generation the desired devices should carry (cdktf backend). */
+  readonly generation?: string;
+}
+
+export type { InPlaceField };
