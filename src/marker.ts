@@ -5,9 +5,9 @@
  * file, and is not used by the kernel for anything. A device whose alias does
  * not start with the marker was not created by tunform and is never touched.
  *
- * Format: `tunform` or `tunform gen=<id>`, where gen is an opaque generation
+ * Format: `tunform` or `tunform@<gen>`, where gen is an opaque generation
  * (the cdktf backend stores the spec hash so an old resource can tell that a
- * newer one owns the device).
+ * newer one owns the device). No spaces, so it travels as one token.
  */
 
 export const MARKER_PREFIX = 'tunform';
@@ -20,11 +20,11 @@ export interface Marker {
 export function parseMarker(alias: string | undefined): Marker {
   if (alias === undefined) return { managed: false };
   if (alias === MARKER_PREFIX) return { managed: true };
-  const m = /^tunform gen=([A-Za-z0-9._-]{1,64})$/.exec(alias);
+  const m = /^tunform@([A-Za-z0-9._-]{1,64})$/.exec(alias);
   if (m) return { managed: true, generation: m[1] };
   return { managed: false };
 }
 
 export function formatMarker(generation?: string): string {
-  return generation ? `${MARKER_PREFIX} gen=${generation}` : MARKER_PREFIX;
+  return generation ? `${MARKER_PREFIX}@${generation}` : MARKER_PREFIX;
 }
