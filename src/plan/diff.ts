@@ -1,0 +1,57 @@
+import { CREATION_FIELDS, type DeviceSpec, type LiveDevice } from '../model.js';
+import { formatMarker } from '../marker.js';
+import { sortedNumbers, sortedStrings } from './order.js';
+import type { AddressChange, Changes, FieldChange, ReplaceAction } from './types.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Creation-time fields the kernel cannot change on a live device. Empty: no replace needed. */
+export function creationReasons(spec: DeviceSpec, live: LiveDevice): ReplaceAction['reasons'] {
+  const reasons: Mutable<ReplaceAction['reasons']> = {};
+  for (const field of CREATION_FIELDS) {
+    if (spec[field] !== live[field]) reasons[field] = { from: live[field], to: spec[field] };
+  }
+  return reasons;
+}
+
+export function addressChange(desired: readonly string[], live: readonly string[]): AddressChange | undefined {
+  const want = new Set(desired);
+  const have = new Set(live);
+  const add = sortedStrings([...want].filter((a) => !have.has(a)));
+  const remove = sortedStrings([...have].filter((a) => !want.has(a)));
+  return add.length === 0 && remove.length === 0 ? undefined : { add, remove };
+}
+
+function fieldChange<T>(from: T | undefined, to: T): FieldChange<T> | undefined {
+  return from === to ? undefined : { from: from ?? null, to };
+}
+
+/**
+ * In-place differences of a managed device. Optional spec fields that are
+ * absent are not managed and never produce a change; `generation` undefined
+ * means any managed marker is acceptable.
+ */
+export function inPlaceChanges(spec: DeviceSpec, live: LiveDevice, generation: string | undefined): Changes {
+  const changes: Mutable<Changes> = {};
+  // Key order here is the order renderers and JSON show them in.
+  if (spec.user !== undefined) assign(changes, 'user', fieldChange(live.user, spec.user));
+  if (spec.group !== undefined) assign(changes, 'group', fieldChange(live.group, spec.group));
+  if (spec.mtu !== undefined) assign(changes, 'mtu', fieldChange(live.mtu, spec.mtu));
+  assign(changes, 'up', fieldChange(live.up, spec.up));
+  assign(changes, 'keepCarrier', fieldChange(live.keepCarrier, spec.keepCarrier));
+  if (spec.addresses !== undefined) assign(changes, 'addresses', addressChange(spec.addresses, live.addresses));
+  if (generation !== undefined && live.generation !== generation) {
+    assign(changes, 'marker', { from: live.alias ?? null, to: formatMarker(generation) });
+  }
+  return changes;
+}
+
+function assign<K extends keyof Changes>(changes: Mutable<Changes>, key: K, value: Changes[K] | undefined): void {
+  if (value !== undefined) changes[key] = value;
+}
+
+/** Processes that hold the device open and are not tunform's own holder. */
+export function foreignPids(live: LiveDevice): number[] {
+  const holders = new Set(live.holderPids);
+  return sortedNumbers(live.attachedPids.filter((pid) => !holders.has(pid)));
+}

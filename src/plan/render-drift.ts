@@ -1,0 +1,41 @@
+import { driftedDevices } from './inspect.js';
+import { reasonEntries, SCALAR_CHANGE_FIELDS, showValue } from './format.js';
+import type { Action, Plan } from './types.js';
+
+/**
+ * Drift as one `drift: NAME: ...` line per difference, so `grep 'drift: tun0:'`
+ * finds everything about a device, then a one-line verdict.
+ */
+export function renderDriftHuman(plan: Plan): string {
+  const lines = [
+    ...plan.actions.flatMap(driftLines).map(([name, what]) => `drift: ${name}: ${what}`),
+    ...plan.conflicts.map((c) => `drift: ${c.name}: conflict: ${c.message}`),
+  ];
+  const count = driftedDevices(plan).length;
+  const verdict = count === 0 ? 'No drift.' : `Drift: ${count} device(s) differ from the spec.`;
+  return [...lines, verdict].join('\n') + '\n';
+}
+
+function driftLines(a: Action): Array<[string, string]> {
+  const differs = (field: string, from: string | number | boolean | null, to: string | number | boolean | null, tail = '') =>
+    [a.name, `${field} is ${showValue(from)}, spec says ${showValue(to)}${tail}`] as [string, string];
+  switch (a.action) {
+    case 'create':
+      return [[a.name, 'missing']];
+    case 'replace':
+      return reasonEntries(a.reasons).map(([field, c]) => differs(field, c.from, c.to, ' (needs replace)'));
+    case 'delete':
+      return [[a.name, a.reason === 'pruned' ? 'managed by tunform but not in the spec' : 'exists (destroy deletes it)']];
+    case 'update': {
+      const out: Array<[string, string]> = [];
+      for (const field of SCALAR_CHANGE_FIELDS) {
+        const c = a.changes[field];
+        if (c !== undefined) out.push(differs(field, c.from, c.to));
+      }
+      for (const addr of a.changes.addresses?.add ?? []) out.push([a.name, `address ${addr} missing`]);
+      for (const addr of a.changes.addresses?.remove ?? []) out.push([a.name, `address ${addr} not in the spec`]);
+      if (a.changes.marker !== undefined) out.push(differs('marker', a.changes.marker.from, a.changes.marker.to));
+      return out;
+    }
+  }
+}
