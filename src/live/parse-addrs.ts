@@ -1,0 +1,30 @@
+import { canonicalCidr, compareCidr, isIpv6LinkLocal } from './cidr.js';
+import { isObject, parseIpJson } from './parse-json.js';
+
+export const ADDR_COMMAND = 'ip -j addr show';
+
+/**
+ * Canonical, sorted addresses per ifindex from an `ip -j addr show` dump.
+ * Keyed by ifindex, not name, so a rename between the two dumps cannot
+ * attach one device's addresses to another.
+ */
+export function parseAddrs(json: string): Map<number, string[]> {
+  const byIndex = new Map<number, string[]>();
+  for (const entry of parseIpJson(json, ADDR_COMMAND)) {
+    if (!isObject(entry) || typeof entry.ifindex !== 'number') continue;
+    const infos = Array.isArray(entry.addr_info) ? entry.addr_info : [];
+    const cidrs: string[] = [];
+    for (const info of infos) {
+      if (!isObject(info) || typeof info.local !== 'string' || typeof info.prefixlen !== 'number') continue;
+      if (isKernelLinkLocal(info.family, info.scope, info.local)) continue;
+      cidrs.push(canonicalCidr(info.local, info.prefixlen));
+    }
+    byIndex.set(entry.ifindex, [...new Set(cidrs)].sort(compareCidr));
+  }
+  return byIndex;
+}
+
+/** The kernel adds these by itself when a link comes up; tunform never manages them. */
+function isKernelLinkLocal(family: unknown, scope: unknown, local: string): boolean {
+  return family === 'inet6' && scope === 'link' && isIpv6LinkLocal(local);
+}

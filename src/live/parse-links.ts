@@ -1,0 +1,51 @@
+import { backendError } from '../errors.js';
+import type { Mode } from '../model.js';
+import { isObject, parseIpJson, type JsonObject } from './parse-json.js';
+import type { TunLink } from './types.js';
+
+export const LINK_COMMAND = 'ip -d -j link show';
+
+/** Keeps the tun/tap links of an `ip -d -j link show` dump; other kinds are not ours to read. */
+export function parseLinks(json: string): TunLink[] {
+  const links: TunLink[] = [];
+  for (const entry of parseIpJson(json, LINK_COMMAND)) {
+    if (!isObject(entry)) continue;
+    const linkinfo = entry.linkinfo;
+    if (!isObject(linkinfo) || linkinfo.info_kind !== 'tun') continue;
+    links.push(toTunLink(entry, isObject(linkinfo.info_data) ? linkinfo.info_data : {}));
+  }
+  return links;
+}
+
+function toTunLink(entry: JsonObject, data: JsonObject): TunLink {
+  const name = String(entry.ifname);
+  const flags = Array.isArray(entry.flags) ? entry.flags : [];
+  const link: { -readonly [K in keyof TunLink]: TunLink[K] } = {
+    name,
+    ifindex: requireNumber(entry.ifindex, name, 'ifindex'),
+    mode: toMode(data.type, name),
+    multiQueue: data.multi_queue === true,
+    packetInfo: data.pi === true,
+    vnetHeader: data.vnet_hdr === true,
+    persist: data.persist === true,
+    mtu: requireNumber(entry.mtu, name, 'mtu'),
+    up: flags.includes('UP'),
+    carrier: flags.includes('LOWER_UP'),
+  };
+  if (typeof data.numqueues === 'number') link.numQueues = data.numqueues;
+  if (typeof data.numdisabled === 'number') link.numDisabled = data.numdisabled;
+  if (typeof data.user === 'number' || typeof data.user === 'string') link.user = data.user;
+  if (typeof data.group === 'number' || typeof data.group === 'string') link.group = data.group;
+  if (typeof entry.ifalias === 'string') link.alias = entry.ifalias;
+  return link;
+}
+
+function toMode(type: unknown, name: string): Mode {
+  if (type === 'tun' || type === 'tap') return type;
+  throw backendError(`cannot read device '${name}': '${LINK_COMMAND}' reports type ${JSON.stringify(type)}, expected "tun" or "tap"`);
+}
+
+function requireNumber(value: unknown, name: string, field: string): number {
+  if (typeof value === 'number') return value;
+  throw backendError(`cannot read device '${name}': '${LINK_COMMAND}' gives no numeric ${field}`);
+}

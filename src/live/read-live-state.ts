@@ -1,0 +1,36 @@
+import type { LiveState } from '../model.js';
+import { resolveOwnerIds } from './ids.js';
+import { mergeLive } from './merge.js';
+import { netnsPath } from './netns.js';
+import { parseAddrs } from './parse-addrs.js';
+import { parseLinks } from './parse-links.js';
+import { scanTunProcesses } from './proc-scan.js';
+import { runIp } from './run-ip.js';
+
+export interface ReadLiveOptions {
+  /** Named namespace (`ip netns`); undefined reads the caller's own. */
+  readonly netns?: string;
+}
+
+/**
+ * The kernel's tun/tap state in one namespace: one link dump, one address
+ * dump and one /proc scan, all at once, never a process per device.
+ */
+export async function readLiveState(opts: ReadLiveOptions = {}): Promise<LiveState> {
+  const nsPath = netnsPath(opts.netns);
+  const [linkJson, addrJson, processes] = await Promise.all([
+    runIp(['-d', '-j', 'link', 'show'], opts.netns),
+    runIp(['-j', 'addr', 'show'], opts.netns),
+    scanTunProcesses({ netnsPath: nsPath }),
+  ]);
+  const links = parseLinks(linkJson);
+  const devices = mergeLive({
+    links,
+    addresses: parseAddrs(addrJson),
+    attachments: processes.byDevice,
+    ownerIds: await resolveOwnerIds(links),
+  });
+  const state: { -readonly [K in keyof LiveState]: LiveState[K] } = { devices, processesComplete: processes.complete };
+  if (opts.netns !== undefined) state.netns = opts.netns;
+  return state;
+}
