@@ -1,0 +1,321 @@
+/*
+ * `holder`: start the namespace's holder daemon unless one already runs, and
+ * return only once it listens. One holder per namespace, guarded by flock on
+ * holder.lock; the daemon inherits the locked file description, so the lock
+ * lives exactly as long as the daemon.
+ *
+ * Readiness: the daemon writes "ready PID" (or "error MESSAGE") into a pipe
+ * after it listens and has let go of our stdio, so `tunform-helper holder`
+ * prints `ok holder PID` only when requests can be served.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define START_TIMEOUT_MS 10000
+
+/*
+ * Every holder request passes here first. Today: root only. An ACL (as in
+ * qemu-bridge-helper: allow/deny by device name, deny wins) goes in front of
+ * this check without touching any op.
+ */
+bool authorize(const struct peer *peer, const char *op, const char *name)
+{
+	(void)op;
+	(void)name;
+	return peer->uid == 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int fill_sockaddr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa->sun_path)
+		return -ENAMETOOLONG;
+	memcpy(sa->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+/* Asks a running holder for its pid: > 0 on success, -errno otherwise. */
+static long ping_holder(const char *sock_path)
+{
+	struct sockaddr_un sa;
+	struct timeval tv = { .tv_sec = 2 };
+	char buf[64];
+	size_t len = 0;
+	long pid = -EPROTO;
+	int fd, r;
+
+	if ((r = fill_sockaddr(&sa, sock_path)) < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || send(fd, "ping\n", 5, MSG_NOSIGNAL) != 5) {
+		pid = -errno;
+		goto out;
+	}
+	while (len < sizeof buf - 1) {
+		ssize_t n = read(fd, buf + len, sizeof buf - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			pid = n < 0 ? -errno : -ECONNRESET;
+			goto out;
+		}
+		len += (size_t)n;
+		if (memchr(buf, '\n', len))
+			break;
+	}
+	buf[len] = '\0';
+	{
+		char *nl = strchr(buf, '\n');
+		long v;
+		if (nl && strncmp(buf, "ok ping ", 8) == 0) {
+			*nl = '\0';
+			if (parse_long(buf + 8, 1, 4194304, &v))
+				pid = v;
+		}
+	}
+out:
+	close(fd);
+	return pid;
+}
+
+/* Many held devices need many fds: soft limit up to the hard one (raise that when allowed). */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 65536) {
+		struct rlimit want = { 65536, 65536 };
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+		/* EPERM without CAP_SYS_RESOURCE: keep the hard limit */
+	}
+	rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl); /* cannot fail: soft <= hard */
+}
+
+/* Readiness line to the starter; if it is gone there is nobody to tell. */
+static void report(int ready_fd, const char *status_word, const char *text)
+{
+	char line[ERRBUF_SIZE + 32];
+	int n = snprintf(line, sizeof line, "%s %s\n", status_word, text);
+
+	if (n > 0 && write(ready_fd, line, (size_t)n) < 0) {
+		/* starter gone */
+	}
+}
+
+/* The daemon itself (grandchild). Never returns. */
+static void __attribute__((noreturn)) daemon_main(const char *netns, const char *sock_path, int ready_fd)
+{
+	struct sockaddr_un sa;
+	errbuf_t err;
+	int lfd = -1, devnull = -1, status = EXIT_OP_FAILED;
+
+	if (prctl(PR_SET_NAME, "tunform-holder", 0, 0, 0) < 0) {
+		set_err(err, "name process", "tunform-holder", errno);
+		goto fail;
+	}
+	raise_nofile();
+	if (fill_sockaddr(&sa, sock_path) < 0) {
+		set_err(err, "bind", sock_path, ENAMETOOLONG);
+		goto fail;
+	}
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (lfd < 0) {
+		set_err(err, "create socket", sock_path, errno);
+		goto fail;
+	}
+	/* We hold the lock: any socket file left is a dead holder's. */
+	if (unlink(sock_path) < 0 && errno != ENOENT) {
+		set_err(err, "remove stale socket", sock_path, errno);
+		goto fail;
+	}
+	umask(077);
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		set_err(err, "bind", sock_path, errno);
+		goto fail;
+	}
+	if (listen(lfd, 128) < 0) {
+		set_err(err, "listen on", sock_path, errno);
+		goto fail;
+	}
+	/* Into the namespace before attaching anything; then only CAP_NET_ADMIN. */
+	if (netns && enter_netns(netns, err) < 0)
+		goto fail;
+	if (caps_keep_net_admin(err) < 0)
+		goto fail;
+	if (chdir("/") < 0) {
+		set_err(err, "change directory to", "/", errno);
+		goto fail;
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGHUP, SIG_IGN) == SIG_ERR) {
+		set_err(err, "ignore signals in", "tunform-holder", errno);
+		goto fail;
+	}
+	/* Let go of the starter's stdio before saying ready, so its reader sees EOF. */
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0) {
+		set_err(err, "open", "/dev/null", errno);
+		goto fail;
+	}
+	if (dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 || dup2(devnull, STDERR_FILENO) < 0) {
+		set_err(err, "redirect stdio to", "/dev/null", errno);
+		goto fail;
+	}
+	close(devnull);
+	{
+		char pid[24];
+		snprintf(pid, sizeof pid, "%ld", (long)getpid());
+		report(ready_fd, "ready", pid);
+	}
+	close(ready_fd);
+	status = holder_loop(lfd, sock_path);
+	_exit(status);
+fail:
+	report(ready_fd, "error", err);
+	if (lfd >= 0)
+		close(lfd);
+	_exit(status);
+}
+
+/* Forks the daemon (double fork, new session) and waits for its readiness line. */
+static int start_daemon(const char *netns, const char *sock_path)
+{
+	char buf[ERRBUF_SIZE + 32];
+	size_t len = 0;
+	int pipefd[2];
+	pid_t child;
+	int wstatus;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "tunform-helper: failed to create pipe for '%s': %s\n", sock_path, strerror(errno));
+		return EXIT_OP_FAILED;
+	}
+	child = fork();
+	if (child < 0) {
+		fprintf(stderr, "tunform-helper: failed to fork holder for '%s': %s\n", sock_path, strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return EXIT_OP_FAILED;
+	}
+	if (child == 0) {
+		close(pipefd[0]);
+		if (setsid() < 0)
+			_exit(EXIT_OP_FAILED);
+		child = fork();
+		if (child < 0)
+			_exit(EXIT_OP_FAILED);
+		if (child > 0)
+			_exit(EXIT_OPS_OK);
+		daemon_main(netns, sock_path, pipefd[1]);
+	}
+	close(pipefd[1]);
+	while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	while (len < sizeof buf - 1) {
+		ssize_t n = read(pipefd[0], buf + len, sizeof buf - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(pipefd[0]);
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strncmp(buf, "ready ", 6) == 0) {
+		printf("ok holder %s\n", buf + 6);
+		return fflush(stdout) == 0 ? EXIT_OPS_OK : EXIT_OP_FAILED;
+	}
+	if (strncmp(buf, "error ", 6) == 0)
+		fprintf(stderr, "tunform-helper: holder: %s\n", buf + 6);
+	else
+		fprintf(stderr, "tunform-helper: holder for '%s' exited before it was ready\n", sock_path);
+	return EXIT_OP_FAILED;
+}
+
+int cmd_holder(const char *netns)
+{
+	char dir[512], lock_path[600], sock_path[600];
+	errbuf_t err;
+	long deadline = now_ms() + START_TIMEOUT_MS;
+	long pid = -ENOENT;
+
+	if (run_dir(netns, dir, sizeof dir) < 0) {
+		fprintf(stderr, "tunform-helper: namespace name too long\n");
+		return EXIT_USAGE;
+	}
+	snprintf(lock_path, sizeof lock_path, "%s/holder.lock", dir);
+	snprintf(sock_path, sizeof sock_path, "%s/holder.sock", dir);
+	if (mkdir_p(dir, 0700, err) < 0) {
+		fprintf(stderr, "tunform-helper: %s\n", err);
+		return EXIT_OP_FAILED;
+	}
+	/* Fail early and clearly when the namespace does not exist. */
+	if (netns) {
+		char nspath[512];
+		snprintf(nspath, sizeof nspath, "/run/netns/%s", netns);
+		if (access(nspath, F_OK) < 0) {
+			fprintf(stderr, "tunform-helper: failed to open namespace '%s': %s\n", netns, strerror(errno));
+			return EXIT_OP_FAILED;
+		}
+	}
+	do {
+		int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (lock_fd < 0) {
+			fprintf(stderr, "tunform-helper: failed to open '%s': %s\n", lock_path, strerror(errno));
+			return EXIT_OP_FAILED;
+		}
+		if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0) {
+			/* ours: the daemon inherits the locked description */
+			int status = start_daemon(netns, sock_path);
+			close(lock_fd);
+			return status;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			fprintf(stderr, "tunform-helper: failed to lock '%s': %s\n", lock_path, strerror(errno));
+			close(lock_fd);
+			return EXIT_OP_FAILED;
+		}
+		close(lock_fd);
+		/* a holder runs (or is starting, or exiting): ask it */
+		pid = ping_holder(sock_path);
+		if (pid > 0) {
+			printf("ok holder %ld\n", pid);
+			return fflush(stdout) == 0 ? EXIT_OPS_OK : EXIT_OP_FAILED;
+		}
+		poll(NULL, 0, 20);
+	} while (now_ms() < deadline);
+	fprintf(stderr, "tunform-helper: failed to reach holder '%s': %s\n", sock_path, strerror((int)-pid));
+	return EXIT_OP_FAILED;
+}

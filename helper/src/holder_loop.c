@@ -1,0 +1,415 @@
+/*
+ * The holder daemon's single-threaded poll loop and its line protocol.
+ *
+ *   hold NAME MODE FLAGS      attach (no EXCL); multi-queue: detach the queue at once
+ *   release NAME              close the fd
+ *   set NAME [user=U|-1] [group=G|-1]   owner/group through the held fd
+ *   list                      ok list NAME... (fds still attached)
+ *   ping                      ok ping PID
+ *
+ * Held fds are never polled or read: they only keep the carrier. Memory per
+ * device is one 20-byte table slot. Only client sockets are polled.
+ *
+ * Exit: when a release left nothing held and the last client has gone, or
+ * after IDLE_EXIT_MS with nothing held and no client (a holder started but
+ * never given a device).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define MAX_CLIENTS 64
+#define LINE_MAX_LEN 512
+#define OUT_HIGH_WATER (64 * 1024)
+#define IDLE_EXIT_MS 10000
+#define MAX_TOKENS 6
+
+struct held {
+	char name[16];
+	int fd;
+	bool mq;
+};
+
+struct client {
+	int fd;
+	struct peer peer;
+	char in[LINE_MAX_LEN];
+	size_t inlen;
+	bool discarding; /* inside an over-long line */
+	bool eof;
+	char *out;
+	size_t outlen, outcap;
+};
+
+static struct held *held;
+static size_t nheld, capheld;
+static struct client clients[MAX_CLIENTS];
+static size_t nclients;
+static bool exit_pending;
+
+static struct held *find_held(const char *name)
+{
+	for (size_t i = 0; i < nheld; i++)
+		if (strcmp(held[i].name, name) == 0)
+			return &held[i];
+	return NULL;
+}
+
+static void drop_held(struct held *h)
+{
+	close(h->fd);
+	*h = held[--nheld];
+}
+
+static int add_held(const char *name, int fd, bool mq)
+{
+	if (nheld == capheld) {
+		size_t cap = capheld ? capheld * 2 : 64;
+		struct held *n = realloc(held, cap * sizeof *n);
+		if (!n)
+			return -ENOMEM;
+		held = n;
+		capheld = cap;
+	}
+	memcpy(held[nheld].name, name, strlen(name) + 1);
+	held[nheld].fd = fd;
+	held[nheld].mq = mq;
+	nheld++;
+	return 0;
+}
+
+static void out_append(struct client *c, const char *s, size_t n)
+{
+	if (c->outlen + n > c->outcap) {
+		size_t cap = c->outcap ? c->outcap : 1024;
+		char *p;
+		while (cap < c->outlen + n)
+			cap *= 2;
+		p = realloc(c->out, cap);
+		if (!p) { /* out of memory: drop this client */
+			c->eof = true;
+			c->outlen = 0;
+			return;
+		}
+		c->out = p;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, s, n);
+	c->outlen += n;
+}
+
+static void reply(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply(struct client *c, const char *fmt, ...)
+{
+	char line[ERRBUF_SIZE + 128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof line - 2)
+		n = (int)sizeof line - 2;
+	line[n++] = '\n';
+	out_append(c, line, (size_t)n);
+}
+
+static void op_hold(struct client *c, char **tok, int ntok)
+{
+	struct tun_spec spec;
+	struct held *h;
+	errbuf_t err;
+	int fd, r;
+
+	if (ntok != 4 || !valid_ifname(tok[1], err) || !parse_mode(tok[2], &spec.tap) ||
+	    !parse_flags(tok[3], &spec.flags)) {
+		if (ntok == 4 && valid_ifname(tok[1], err))
+			set_errmsg(err, "invalid mode or flags for '%s'", tok[1]);
+		else if (ntok != 4)
+			set_errmsg(err, "malformed line: expected 'hold NAME MODE FLAGS'");
+		reply(c, "error hold %.64s: %s", ntok > 1 ? tok[1] : "-", err);
+		return;
+	}
+	memcpy(spec.name, tok[1], strlen(tok[1]) + 1);
+	h = find_held(spec.name);
+	if (h) {
+		if (tun_still_attached(h->fd, spec.name) == 0) {
+			reply(c, "ok hold %s", spec.name); /* untouched: no carrier flap */
+			return;
+		}
+		drop_held(h); /* device deleted (or renamed) under us: the fd is dead */
+	}
+	fd = tun_attach_existing(&spec, err);
+	if (fd < 0) {
+		reply(c, "error hold %s: %s", spec.name, err);
+		return;
+	}
+	/* Never steal flows: a held queue nobody reads would eat its share. */
+	if ((spec.flags & TF_MQ) && tun_detach_queue(fd, spec.name, err) < 0) {
+		close(fd);
+		reply(c, "error hold %s: %s", spec.name, err);
+		return;
+	}
+	r = add_held(spec.name, fd, spec.flags & TF_MQ);
+	if (r < 0) {
+		close(fd);
+		set_err(err, "hold", spec.name, -r);
+		reply(c, "error hold %s: %s", spec.name, err);
+		return;
+	}
+	reply(c, "ok hold %s", spec.name);
+}
+
+static void op_release(struct client *c, char **tok, int ntok)
+{
+	errbuf_t err;
+	struct held *h;
+
+	if (ntok != 2 || !valid_ifname(tok[1], err)) {
+		if (ntok != 2)
+			set_errmsg(err, "malformed line: expected 'release NAME'");
+		reply(c, "error release %.64s: %s", ntok > 1 ? tok[1] : "-", err);
+		return;
+	}
+	h = find_held(tok[1]);
+	if (h)
+		drop_held(h);
+	if (nheld == 0)
+		exit_pending = true;
+	reply(c, "ok release %s", tok[1]);
+}
+
+static void op_set(struct client *c, char **tok, int ntok)
+{
+	bool has_user = false, has_group = false;
+	long user = -1, group = -1;
+	struct held *h;
+	errbuf_t err;
+
+	if (ntok < 2 || !valid_ifname(tok[1], err)) {
+		if (ntok < 2)
+			set_errmsg(err, "malformed line: expected 'set NAME [user=UID|-1] [group=GID|-1]'");
+		reply(c, "error set %.64s: %s", ntok > 1 ? tok[1] : "-", err);
+		return;
+	}
+	for (int i = 2; i < ntok; i++) {
+		if (strncmp(tok[i], "user=", 5) == 0 && !has_user && parse_id(tok[i] + 5, true, &user)) {
+			has_user = true;
+		} else if (strncmp(tok[i], "group=", 6) == 0 && !has_group && parse_id(tok[i] + 6, true, &group)) {
+			has_group = true;
+		} else {
+			reply(c, "error set %s: invalid argument '%.32s'", tok[1], tok[i]);
+			return;
+		}
+	}
+	h = find_held(tok[1]);
+	if (!h || tun_still_attached(h->fd, tok[1]) < 0) {
+		reply(c, "error set %s: failed to set '%s': not held", tok[1], tok[1]);
+		return;
+	}
+	if ((has_user && tun_set_owner(h->fd, tok[1], user, err) < 0) ||
+	    (has_group && tun_set_group(h->fd, tok[1], group, err) < 0)) {
+		reply(c, "error set %s: %s", tok[1], err);
+		return;
+	}
+	reply(c, "ok set %s", tok[1]);
+}
+
+static void op_list(struct client *c)
+{
+	out_append(c, "ok list", 7);
+	for (size_t i = 0; i < nheld; i++) {
+		if (tun_still_attached(held[i].fd, held[i].name) < 0)
+			continue;
+		out_append(c, " ", 1);
+		out_append(c, held[i].name, strlen(held[i].name));
+	}
+	out_append(c, "\n", 1);
+}
+
+static void handle_line(struct client *c, char *line)
+{
+	char *tok[MAX_TOKENS + 1];
+	char *save = NULL;
+	int ntok = 0;
+	const char *name;
+
+	for (char *t = strtok_r(line, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
+		if (ntok == MAX_TOKENS + 1)
+			break;
+		tok[ntok++] = t;
+	}
+	if (ntok == 0)
+		return;
+	name = ntok > 1 ? tok[1] : NULL;
+	if (ntok > MAX_TOKENS) {
+		reply(c, "error %.32s %.64s: malformed line: too many arguments", tok[0], name ? name : "-");
+		return;
+	}
+	if (!authorize(&c->peer, tok[0], name)) {
+		reply(c, "error %.32s %.64s: failed to %.32s '%.64s': %s", tok[0], name ? name : "-", tok[0],
+		      name ? name : "-", strerror(EPERM));
+		return;
+	}
+	if (strcmp(tok[0], "hold") == 0)
+		op_hold(c, tok, ntok);
+	else if (strcmp(tok[0], "release") == 0)
+		op_release(c, tok, ntok);
+	else if (strcmp(tok[0], "set") == 0)
+		op_set(c, tok, ntok);
+	else if (strcmp(tok[0], "list") == 0 && ntok == 1)
+		op_list(c);
+	else if (strcmp(tok[0], "ping") == 0 && ntok == 1)
+		reply(c, "ok ping %ld", (long)getpid());
+	else
+		reply(c, "error %.32s %.64s: unknown request (expected hold, release, set, list or ping)", tok[0],
+		      name ? name : "-");
+}
+
+/* Reads what is there and answers every complete line. */
+static void client_read(struct client *c)
+{
+	for (;;) {
+		ssize_t n = read(c->fd, c->in + c->inlen, sizeof c->in - c->inlen);
+		char *start, *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN)
+				c->eof = true;
+			return;
+		}
+		if (n == 0) {
+			c->eof = true;
+			return;
+		}
+		c->inlen += (size_t)n;
+		start = c->in;
+		while ((nl = memchr(start, '\n', c->inlen - (size_t)(start - c->in))) != NULL) {
+			*nl = '\0';
+			if (c->discarding)
+				c->discarding = false;
+			else
+				handle_line(c, start);
+			start = nl + 1;
+		}
+		c->inlen -= (size_t)(start - c->in);
+		memmove(c->in, start, c->inlen);
+		if (c->inlen == sizeof c->in) {
+			if (!c->discarding)
+				reply(c, "error - -: line longer than %d bytes", LINE_MAX_LEN - 1);
+			c->discarding = true;
+			c->inlen = 0;
+		}
+		if (c->outlen >= OUT_HIGH_WATER)
+			return; /* let the client read first */
+	}
+}
+
+static void client_write(struct client *c)
+{
+	size_t off = 0;
+
+	while (off < c->outlen) {
+		ssize_t n = send(c->fd, c->out + off, c->outlen - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN)
+				c->eof = true, c->outlen = off = 0;
+			break;
+		}
+		off += (size_t)n;
+	}
+	memmove(c->out, c->out + off, c->outlen - off);
+	c->outlen -= off;
+}
+
+static void accept_clients(int lfd)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t len = sizeof cred;
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return; /* EAGAIN, or a transient error: poll again */
+		if (nclients == MAX_CLIENTS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+			close(fd);
+			continue;
+		}
+		memset(&clients[nclients], 0, sizeof clients[nclients]);
+		clients[nclients].fd = fd;
+		clients[nclients].peer = (struct peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid };
+		nclients++;
+		/* a new client may want to hold again: do not exit under it */
+		exit_pending = false;
+	}
+}
+
+static void drop_client(size_t i)
+{
+	close(clients[i].fd);
+	free(clients[i].out);
+	clients[i] = clients[--nclients];
+}
+
+int holder_loop(int lfd, const char *sock_path)
+{
+	struct pollfd pfd[MAX_CLIENTS + 1];
+	int status = EXIT_OPS_OK;
+
+	for (;;) {
+		size_t n = 0;
+		int timeout = (nheld == 0 && nclients == 0) ? IDLE_EXIT_MS : -1;
+		int r;
+
+		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (size_t i = 0; i < nclients; i++) {
+			short ev = clients[i].outlen < OUT_HIGH_WATER ? POLLIN : 0;
+			if (clients[i].outlen)
+				ev |= POLLOUT;
+			pfd[n++] = (struct pollfd){ .fd = clients[i].fd, .events = ev };
+		}
+		r = poll(pfd, n, timeout);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			status = EXIT_OP_FAILED;
+			break;
+		}
+		if (r == 0)
+			break; /* idle with nothing held */
+		/* clients first: pfd[1..] matches clients[] as built above */
+		for (size_t i = nclients; i-- > 0;) {
+			struct client *c = &clients[i];
+			short rev = pfd[i + 1].revents;
+			if (rev & (POLLIN | POLLHUP | POLLERR))
+				client_read(c);
+			if (c->outlen)
+				client_write(c);
+			if (c->eof && (c->outlen == 0 || (rev & (POLLERR | POLLHUP))))
+				drop_client(i);
+		}
+		if (pfd[0].revents & POLLIN)
+			accept_clients(lfd);
+		if (nheld > 0)
+			exit_pending = false;
+		if (exit_pending && nheld == 0 && nclients == 0)
+			break;
+	}
+	/* Unlink while we still hold the lock: the next holder binds afresh. */
+	unlink(sock_path);
+	close(lfd);
+	return status;
+}
