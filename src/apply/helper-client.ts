@@ -1,0 +1,170 @@
+/**
+ * Client of `tunform-helper exec`: one helper process per batch, every op on
+ * its stdin, exactly one result line per op back, in order. Ops that fail are
+ * results (ok: false), not exceptions; a helper that crashes or stops early is
+ * a backend error naming the ops that got no result.
+ */
+import { spawn } from 'node:child_process';
+import { backendError, bug } from '../errors.js';
+import type { Mode } from '../model.js';
+import { helperPath, netnsArgs } from './paths.js';
+
+export interface DeviceFlags {
+  readonly mode: Mode;
+  readonly multiQueue: boolean;
+  readonly packetInfo: boolean;
+  readonly vnetHeader: boolean;
+}
+
+export type HelperOp =
+  | (DeviceFlags & {
+      readonly op: 'create';
+      readonly name: string;
+      readonly user?: number;
+      readonly group?: number;
+      /** Link alias (the managed marker); the helper uses `tunform` when absent. */
+      readonly alias?: string;
+    })
+  | (DeviceFlags & {
+      readonly op: 'set';
+      readonly name: string;
+      /** Absent: left alone. (The kernel cannot clear an owner or group once set: replace instead.) */
+      readonly user?: number;
+      readonly group?: number;
+    })
+  | (DeviceFlags & { readonly op: 'delete'; readonly name: string });
+
+export interface HelperResult {
+  readonly op: HelperOp['op'];
+  readonly name: string;
+  readonly ok: boolean;
+  /** For failures: `failed to <verb> 'NAME': <strerror>` (or a validation message). */
+  readonly message?: string;
+  /** The raw result line. */
+  readonly line: string;
+}
+
+/** `-` or a comma list of `mq`, `pi`, `vnet`, as the helper's op lines spell flags. */
+export function formatFlags(f: DeviceFlags): string {
+  const parts: string[] = [];
+  if (f.multiQueue) parts.push('mq');
+  if (f.packetInfo) parts.push('pi');
+  if (f.vnetHeader) parts.push('vnet');
+  return parts.length === 0 ? '-' : parts.join(',');
+}
+
+const TOKEN = /^[^\s]+$/;
+
+function token(what: string, value: string): string {
+  // Names are validated upstream; this only guards the line protocol.
+  if (!TOKEN.test(value)) throw bug(`helper op ${what} ${JSON.stringify(value)} cannot travel as one token`);
+  return value;
+}
+
+function id(what: string, v: number): string {
+  if (!Number.isInteger(v) || v < 0 || v > 4294967294) throw bug(`helper op ${what}=${v} is not a valid id`);
+  return String(v);
+}
+
+/** The op line the helper reads. */
+export function formatOp(op: HelperOp): string {
+  const words = [op.op, token('name', op.name), op.mode, formatFlags(op)];
+  if (op.op !== 'delete') {
+    if (op.user !== undefined) words.push(`user=${id('user', op.user)}`);
+    if (op.group !== undefined) words.push(`group=${id('group', op.group)}`);
+  }
+  if (op.op === 'create' && op.alias !== undefined) words.push(`alias=${token('alias', op.alias)}`);
+  return words.join(' ');
+}
+
+/** Parses one result line; undefined when it is not a result line. */
+export function parseResultLine(line: string): { ok: boolean; op: string; name: string; message?: string } | undefined {
+  const ok = /^ok (\S+) (\S+)$/.exec(line);
+  if (ok) return { ok: true, op: ok[1]!, name: ok[2]! };
+  const err = /^error (\S+) (\S+): (.*)$/.exec(line);
+  if (err) return { ok: false, op: err[1]!, name: err[2]!, message: err[3]! };
+  return undefined;
+}
+
+export interface RunOptions {
+  readonly netns?: string;
+  /** Kill the helper after this long (default 120 s); the missing results are then reported. */
+  readonly timeoutMs?: number;
+}
+
+const describeOp = (op: HelperOp): string => `${op.op} ${op.name}`;
+
+export async function runHelperExec(ops: readonly HelperOp[], opts: RunOptions = {}): Promise<HelperResult[]> {
+  if (ops.length === 0) return [];
+  const input = ops.map(formatOp).join('\n') + '\n';
+  const bin = helperPath();
+  const args = [...netnsArgs(opts.netns), 'exec'];
+
+  const { stdout, stderr, code, signal, spawnError } = await new Promise<{
+    stdout: string;
+    stderr: string;
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    spawnError?: Error;
+  }>((resolve) => {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let spawnError: Error | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdin.on('error', () => {
+      /* EPIPE when the helper dies early: reported through the missing results */
+    });
+    child.on('error', (e) => (spawnError = e));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ stdout: out, stderr: err, code, signal, spawnError });
+    });
+    child.stdin.end(input);
+  });
+
+  if (spawnError) {
+    throw backendError(`cannot run the helper ${bin}: ${spawnError.message}`, {
+      details: ['build it with `make -C helper` or set TUNFORM_HELPER'],
+      cause: spawnError,
+    });
+  }
+  if (code === 2) throw bug(`helper rejected its command line: ${stderr.trim()}`);
+
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  const results: HelperResult[] = [];
+  for (let i = 0; i < lines.length && i < ops.length; i++) {
+    const op = ops[i]!;
+    const line = lines[i]!;
+    const parsed = parseResultLine(line);
+    if (!parsed || parsed.op !== op.op) {
+      throw backendError(`helper answered ${JSON.stringify(line)} to "${describeOp(op)}"`, {
+        details: [`no usable result for: ${ops.slice(i).map(describeOp).join(', ')}`],
+      });
+    }
+    results.push(
+      parsed.ok
+        ? { op: op.op, name: op.name, ok: true, line }
+        : { op: op.op, name: op.name, ok: false, message: parsed.message!, line },
+    );
+  }
+  if (lines.length > ops.length) {
+    throw backendError(`helper printed ${lines.length} result lines for ${ops.length} ops`, {
+      details: lines.slice(ops.length),
+    });
+  }
+  if (results.length < ops.length) {
+    const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+    const missing = ops.slice(results.length).map(describeOp);
+    throw backendError(`helper ${how} before answering every op`, {
+      details: [
+        ...(missing.length ? [`no result for: ${missing.join(', ')}`] : []),
+        ...(results.length ? [`done: ${results.map((r) => `${r.line}`).join('; ')}`] : []),
+        ...(stderr.trim() ? [stderr.trim()] : []),
+      ],
+    });
+  }
+  return results;
+}

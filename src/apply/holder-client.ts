@@ -1,0 +1,130 @@
+/**
+ * Client of the per-namespace holder (see docs/DESIGN.md, "Helper"):
+ * `ensureHolder` starts or finds it, `holderRequest` sends pipelined request
+ * lines over its unix socket and returns one response line per request.
+ */
+import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { backendError } from '../errors.js';
+import { formatFlags, type DeviceFlags } from './helper-client.js';
+import { helperPath, holderSocketPath, netnsArgs } from './paths.js';
+
+export interface HolderInfo {
+  readonly pid: number;
+}
+
+/** Runs `tunform-helper [--netns NS] holder`: returns once the holder listens. */
+export async function ensureHolder(netns?: string): Promise<HolderInfo> {
+  const bin = helperPath();
+  const { stdout, stderr, code, error } = await new Promise<{
+    stdout: string;
+    stderr: string;
+    code: number | null;
+    error?: Error;
+  }>((resolve) => {
+    // The daemon lets go of these pipes before it reports ready, so `close` comes promptly.
+    const child = spawn(bin, [...netnsArgs(netns), 'holder'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let error: Error | undefined;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', (e) => (error = e));
+    child.on('close', (code) => resolve({ stdout: out, stderr: err, code, error }));
+  });
+  if (error) throw backendError(`cannot run the helper ${bin}: ${error.message}`, { cause: error });
+  const m = /^ok holder (\d+)$/m.exec(stdout);
+  if (code !== 0 || !m) {
+    throw backendError(`cannot start the holder${netns ? ` for namespace '${netns}'` : ''}`, {
+      details: [stderr.trim() || `helper exited with status ${code}`],
+    });
+  }
+  return { pid: Number(m[1]) };
+}
+
+export interface HolderRequestOptions {
+  /** Give up after this long (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Sends every line at once (pipelined) and resolves with exactly one response
+ * line per request, in order. Failed requests are `error ...` lines, not
+ * exceptions; a missing holder or a connection that ends early is a backend error.
+ */
+export function holderRequest(
+  netns: string | undefined,
+  lines: readonly string[],
+  opts: HolderRequestOptions = {},
+): Promise<string[]> {
+  for (const l of lines) {
+    if (l.includes('\n') || l.trim() === '') throw backendError(`invalid holder request ${JSON.stringify(l)}`);
+  }
+  if (lines.length === 0) return Promise.resolve([]);
+  const path = holderSocketPath(netns);
+  return new Promise((resolve, reject) => {
+    const sock = createConnection({ path });
+    const responses: string[] = [];
+    let buf = '';
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      if (err) reject(err);
+      else resolve(responses);
+    };
+    const unanswered = () => `no response to: ${lines.slice(responses.length).join('; ')}`;
+    const timer = setTimeout(
+      () => finish(backendError(`holder at ${path} did not answer in time`, { details: [unanswered()] })),
+      opts.timeoutMs ?? 60_000,
+    );
+    sock.setEncoding('utf8');
+    sock.on('connect', () => sock.write(lines.join('\n') + '\n'));
+    sock.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        responses.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+      if (responses.length >= lines.length) {
+        sock.end();
+        finish();
+      }
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      const none = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
+      finish(
+        backendError(none ? `no holder is running at ${path}` : `holder connection failed: ${e.message}`, {
+          details: [unanswered()],
+          cause: e,
+        }),
+      );
+    });
+    sock.on('close', () => {
+      if (responses.length < lines.length) {
+        finish(backendError(`holder at ${path} closed the connection early`, { details: [unanswered()] }));
+      }
+    });
+  });
+}
+
+/** `hold NAME MODE FLAGS` for a device. */
+export const holdLine = (name: string, f: DeviceFlags): string => `hold ${name} ${f.mode} ${formatFlags(f)}`;
+export const releaseLine = (name: string): string => `release ${name}`;
+
+/** Names of the devices the holder holds with a still-attached fd; [] when no holder runs. */
+export async function holderList(netns?: string): Promise<string[]> {
+  let res: string[];
+  try {
+    res = await holderRequest(netns, ['list']);
+  } catch (e) {
+    if (e instanceof Error && /no holder is running/.test(e.message)) return [];
+    throw e;
+  }
+  const line = res[0] ?? '';
+  if (!line.startsWith('ok list')) throw backendError(`holder answered ${JSON.stringify(line)} to list`);
+  return line.slice('ok list'.length).split(' ').filter(Boolean);
+}
