@@ -1,0 +1,54 @@
+/**
+ * The real SystemLookup: local account databases and `ip netns` names, read
+ * straight from files (no process spawn: validation runs on every command and
+ * must stay cheap). Each file is read at most once per lookup object.
+ *
+ * Names known only to a network directory (LDAP, sssd) are not found here;
+ * use a numeric uid/gid for those.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SystemLookup } from '../spec/lookup.js';
+import { ID_MAX } from '../spec/schema.js';
+import { parseIdFile } from './ids.js';
+
+export interface SystemLookupPaths {
+  readonly passwd?: string;
+  readonly group?: string;
+  /** Where `ip netns` keeps its namespace files. */
+  readonly netnsDir?: string;
+}
+
+export function createSystemLookup(paths: SystemLookupPaths = {}): SystemLookup {
+  const passwd = paths.passwd ?? '/etc/passwd';
+  const group = paths.group ?? '/etc/group';
+  const netnsDir = paths.netnsDir ?? '/run/netns';
+  let users: Map<string, number> | undefined;
+  let groups: Map<string, number> | undefined;
+  return {
+    resolveUser: (v) => resolveId(v, () => (users ??= readIds(passwd))),
+    resolveGroup: (v) => resolveId(v, () => (groups ??= readIds(group))),
+    netnsExists: (name) => name !== '' && !name.includes('/') && name !== '.' && name !== '..' && existsSync(join(netnsDir, name)),
+  };
+}
+
+function resolveId(v: string | number, names: () => Map<string, number>): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= ID_MAX ? v : undefined;
+  if (/^[0-9]+$/.test(v)) {
+    const id = Number(v);
+    return id <= ID_MAX ? id : undefined;
+  }
+  return names().get(v);
+}
+
+function readIds(path: string): Map<string, number> {
+  try {
+    return parseIdFile(readFileSync(path, 'utf8'));
+  } catch {
+    // An unreadable database means no names resolve; the user sees "not a known user" for each.
+    return new Map();
+  }
+}
+
+/** Shared instance for the CLI. */
+export const systemLookup: SystemLookup = createSystemLookup();

@@ -1,0 +1,118 @@
+/**
+ * YAML spec file -> DesiredState. Collects every problem in the file before
+ * failing, each located at file:line:column with its key path.
+ */
+import { readFile } from 'node:fs/promises';
+import { YAMLException } from 'js-yaml';
+import { invalidInput, type Problem } from '../errors.js';
+import type { DesiredState, DeviceSpec } from '../model.js';
+import { checkDeviceContext, notADeviceMessage, toDeviceSpec } from './device.js';
+import { checkAcrossDevices, type CheckedDevice } from './device-set.js';
+import type { SystemLookup } from './lookup.js';
+import { ProblemSink, sortByPosition } from './problems.js';
+import { DEVICE_KEYS, netnsNameSchema, specSchema, TOP_LEVEL_KEYS, type ParsedDevice } from './schema.js';
+import { showValue } from './show.js';
+import { parseYamlWithPositions, type PositionIndex } from './yaml-positions.js';
+import { reportIssues } from './zod-issues.js';
+
+export interface LoadOptions {
+  /** `--netns`: replaces the file's netns; the existence check applies to this one. */
+  readonly netnsOverride?: string;
+  readonly lookup: SystemLookup;
+}
+
+export interface LoadedSpec {
+  readonly desired: DesiredState;
+  readonly warnings: Problem[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads and validates a spec file; throws invalidInput listing every problem. */
+export async function loadSpecFile(path: string, opts: LoadOptions): Promise<LoadedSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw invalidInput(`cannot read spec file '${path}': ${readErrorReason(e)}`);
+  }
+  return parseSpecText(text, path, opts);
+}
+
+function readErrorReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Validates spec text; `file` is used in problems and messages only. */
+export function parseSpecText(text: string, file: string, opts: LoadOptions): LoadedSpec {
+  let doc: unknown;
+  let positions: PositionIndex;
+  try {
+    ({ value: doc, positions } = parseYamlWithPositions(text));
+  } catch (e) {
+    if (!(e instanceof YAMLException)) throw e;
+    const problem: Problem = { file, line: e.mark.line + 1, column: e.mark.column + 1, message: `YAML syntax error: ${e.reason}` };
+    throw invalidInput(summary(file, 1), [problem]);
+  }
+
+  const sink = new ProblemSink({ file, positions });
+  const parsed = specSchema.safeParse(doc, { reportInput: true });
+  if (!parsed.success) {
+    reportIssues(parsed.error.issues, sink, {
+      knownKeysAt: (path) => (path.length === 0 ? TOP_LEVEL_KEYS : DEVICE_KEYS),
+      notAMapping: (path, input) =>
+        path.length === 0
+          ? `the spec (${showValue(input)}) must be a mapping with a 'devices' list`
+          : notADeviceMessage(sink.pathOf(path), input),
+    });
+  }
+
+  const netns = checkNetns(doc, sink, opts);
+  const rawDevices = isRecord(doc) && Array.isArray(doc.devices) ? (doc.devices as unknown[]) : [];
+  // The schema pass above already checked each device's values; add the system and cross-device rules.
+  const checked: CheckedDevice[] = rawDevices.map((raw, i) => {
+    const deviceSink = sink.child(['devices', i]);
+    return { raw, sink: deviceSink, facts: checkDeviceContext(raw, deviceSink, opts.lookup), parsed: undefined };
+  });
+  checkAcrossDevices(checked);
+
+  if (sink.problems.length > 0 || !parsed.success) {
+    throw invalidInput(summary(file, sink.problems.length), sortByPosition(sink.problems));
+  }
+  const devices: DeviceSpec[] = parsed.data.devices.map((d: ParsedDevice, i) => toDeviceSpec(d, (checked[i] as CheckedDevice).facts));
+  const desired: DesiredState = netns === undefined ? { devices } : { netns, devices };
+  return { desired, warnings: sortByPosition(sink.warnings) };
+}
+
+/**
+ * The effective namespace: --netns wins over the file. Only the effective one
+ * must exist; a bad override is reported without a file position.
+ */
+function checkNetns(doc: unknown, sink: ProblemSink, opts: LoadOptions): string | undefined {
+  const fromFile = isRecord(doc) && typeof doc.netns === 'string' ? doc.netns : undefined;
+  if (opts.netnsOverride !== undefined) {
+    const override = opts.netnsOverride;
+    const cliSink = new ProblemSink({}, [], sink);
+    const valid = netnsNameSchema.safeParse(override);
+    if (!valid.success) {
+      for (const issue of valid.error.issues) cliSink.error(['netns'], `${issue.message} (from --netns)`);
+    } else if (!opts.lookup.netnsExists(override)) {
+      cliSink.error(['netns'], netnsMissing(override));
+    }
+    return override;
+  }
+  if (fromFile !== undefined && netnsNameSchema.safeParse(fromFile).success && !opts.lookup.netnsExists(fromFile)) {
+    sink.error(['netns'], netnsMissing(fromFile));
+  }
+  return fromFile;
+}
+
+const netnsMissing = (name: string) => `netns '${name}' does not exist (see 'ip netns list')`;
+
+function summary(file: string, count: number): string {
+  return `spec file '${file}' is invalid: ${count} ${count === 1 ? 'problem' : 'problems'}`;
+}

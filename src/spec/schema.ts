@@ -1,0 +1,155 @@
+/**
+ * The one statement of what a spec may contain: types, defaults, ranges,
+ * name and address syntax. Validation, the TypeScript input types and the
+ * published JSON Schema (schema/tunform.schema.json) all come from here.
+ *
+ * Rules that need the system (does user 'bob' exist?) or relate values to
+ * each other (duplicate names or addresses) cannot live in a static schema;
+ * they are in context-checks.ts and documented in docs/spec.md.
+ *
+ * Every error function writes the final sentence: it quotes the key, shows the
+ * value and says what is allowed.
+ */
+import * as z from 'zod';
+import { parseCidr, compareCidrs, type Cidr } from './address.js';
+import { keyValue } from './show.js';
+
+export const MTU_MIN = 68;
+export const MTU_MAX = 65535;
+/** (uid_t)-1 means "unchanged" to the kernel, so the largest usable id is one less. */
+export const ID_MAX = 4294967294;
+/** IFNAMSIZ is 16 including the terminating NUL. */
+export const DEVICE_NAME_MAX_BYTES = 15;
+/** NAME_MAX: netns names become files under /run/netns. */
+export const NETNS_NAME_MAX_BYTES = 255;
+
+type Issue = { readonly code?: string; readonly input?: unknown };
+
+/** Error function for a key: "is required" when missing, else `'key' (value) <rule>`. */
+const rule =
+  (key: string, allowed: string, required = `'${key}' is required`) =>
+  (iss: Issue) =>
+    iss.input === undefined ? required : `${keyValue(key, iss.input)} ${allowed}`;
+
+const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
+
+function forbiddenCharacter(s: string, forbidden: RegExp): string | undefined {
+  const m = forbidden.exec(s);
+  if (!m) return undefined;
+  return /\s/.test(m[0]) ? 'whitespace' : `'${m[0]}'`;
+}
+
+const DEVICE_NAME_RULE = `device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes without '/', ':' or whitespace, and not '.' or '..'`;
+
+export const deviceNameSchema = z
+  .string({ error: rule('name', 'must be a string', `'name' is required: ${DEVICE_NAME_RULE}`) })
+  .min(1, { error: (iss) => `${keyValue('name', iss.input)} is empty; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes` })
+  .max(DEVICE_NAME_MAX_BYTES, {
+    error: (iss) =>
+      `${keyValue('name', iss.input)} is ${byteLength(String(iss.input))} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes`,
+  })
+  .regex(/^[^/:\s]*$/, {
+    error: (iss) =>
+      `${keyValue('name', iss.input)} contains ${forbiddenCharacter(String(iss.input), /[/:\s]/)}; device names must not contain '/', ':' or whitespace`,
+  })
+  .check((ctx) => {
+    const v = ctx.value;
+    // max() counts UTF-16 units; the kernel counts bytes. Only report here what max() did not.
+    if (v.length <= DEVICE_NAME_MAX_BYTES && byteLength(v) > DEVICE_NAME_MAX_BYTES) {
+      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is ${byteLength(v)} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes` });
+    }
+    if (v === '.' || v === '..') {
+      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is reserved; device names must not be '.' or '..'` });
+    }
+  })
+  .meta({ description: DEVICE_NAME_RULE });
+
+export const netnsNameSchema = z
+  .string({ error: rule('netns', 'must be a string naming a network namespace') })
+  .min(1, { error: (iss) => `${keyValue('netns', iss.input)} is empty; leave 'netns' out to use the current namespace` })
+  .max(NETNS_NAME_MAX_BYTES, { error: (iss) => `${keyValue('netns', iss.input)} is too long; namespace names must be at most ${NETNS_NAME_MAX_BYTES} bytes` })
+  .regex(/^[^/]*$/, { error: (iss) => `${keyValue('netns', iss.input)} contains '/'; namespace names must not contain '/'` })
+  .check((ctx) => {
+    const v = ctx.value;
+    if (v === '.' || v === '..') {
+      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('netns', v)} is reserved; namespace names must not be '.' or '..'` });
+    }
+  })
+  .meta({ description: "Named network namespace (as in 'ip netns'); it must already exist. Absent: the current namespace." });
+
+const flag = (key: string, defaultValue: boolean, description: string) =>
+  z.boolean({ error: rule(key, 'must be true or false') }).default(defaultValue).meta({ description });
+
+/** Owner or group: a numeric id (number or digit string) or a name resolved later through SystemLookup. */
+const principal = (key: 'user' | 'group', idName: 'uid' | 'gid', description: string) => {
+  const allowed = `must be a ${key} name or a numeric ${idName} from 0 to ${ID_MAX}`;
+  return z
+    .union([z.int().min(0).max(ID_MAX), z.string().min(1)], { error: rule(key, allowed) })
+    .transform((v, ctx): string | number => {
+      if (typeof v === 'number' || !/^[0-9]+$/.test(v)) return v;
+      const id = Number(v);
+      if (id > ID_MAX) ctx.issues.push({ code: 'custom', input: v, message: `${keyValue(key, v)} ${allowed}` });
+      return id;
+    })
+    .optional()
+    .meta({ description });
+};
+
+const cidrSchema = z.string({ error: rule('addresses', 'must be a string such as 172.31.0.1/24 or fd00::1/64') }).transform((v, ctx): Cidr => {
+  const parsed = parseCidr(v);
+  if (parsed.ok) return parsed.value;
+  ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('addresses', v)} ${parsed.reason}` });
+  return z.NEVER;
+});
+
+export const deviceSchema = z
+  .strictObject({
+    name: deviceNameSchema,
+    mode: z.enum(['tun', 'tap'], { error: rule('mode', 'must be tun or tap', `'mode' is required: tun or tap`) }).meta({
+      description: 'tun: layer 3 (IP packets); tap: layer 2 (Ethernet frames). Changing it replaces the device.',
+    }),
+    multiQueue: flag('multiQueue', false, 'IFF_MULTI_QUEUE: several fds can attach, one queue each. Changing it replaces the device.'),
+    keepCarrier: flag('keepCarrier', false, 'Keep carrier up while no application is attached: a tunform holder keeps a detached queue open. Needs multiQueue.'),
+    packetInfo: flag('packetInfo', false, 'Prefix packets with the 4-byte packet information header (false sets IFF_NO_PI). Changing it replaces the device.'),
+    vnetHeader: flag('vnetHeader', false, 'IFF_VNET_HDR: prefix packets with a virtio-net header. Changing it replaces the device.'),
+    user: principal('user', 'uid', 'Owner allowed to attach without CAP_NET_ADMIN: a user name or uid. Absent: not managed.'),
+    group: principal('group', 'gid', 'Group allowed to attach without CAP_NET_ADMIN: a group name or gid. Absent: not managed.'),
+    mtu: z
+      .int({ error: rule('mtu', 'must be an integer') })
+      .min(MTU_MIN, { error: (iss) => `${keyValue('mtu', iss.input)} must be between ${MTU_MIN} and ${MTU_MAX}` })
+      .max(MTU_MAX, { error: (iss) => `${keyValue('mtu', iss.input)} must be between ${MTU_MIN} and ${MTU_MAX}` })
+      .optional()
+      .meta({ description: `Link MTU, ${MTU_MIN} to ${MTU_MAX}. Absent: not managed.` }),
+    up: flag('up', true, 'Administrative state (ip link set up/down).'),
+    addresses: z
+      .array(cidrSchema, { error: rule('addresses', 'must be a list of addresses such as [172.31.0.1/24, "fd00::1/64"]') })
+      .transform((cidrs) => [...cidrs].sort(compareCidrs).map((c) => c.cidr))
+      .optional()
+      .meta({
+        description: 'Addresses in CIDR form. Absent: not managed; []: the device must have none (kernel-made IPv6 link-local addresses are ignored).',
+      }),
+  })
+  .meta({ description: 'One tun/tap device.' });
+
+export const specSchema = z
+  .strictObject({
+    netns: netnsNameSchema.optional(),
+    devices: z
+      .array(deviceSchema, { error: rule('devices', 'must be a list of devices', `'devices' is required: a list of devices (it may be empty)`) })
+      .meta({ description: 'Declared devices, in order. Managed devices not listed here are deleted by apply (unless --no-prune).' }),
+  })
+  .meta({ title: 'tunform spec', description: 'Desired tun/tap devices for tunform.' });
+
+/** A device as zod returns it: defaults filled in, addresses canonical, user/group not yet resolved to ids. */
+export type ParsedDevice = z.output<typeof deviceSchema>;
+/** What a user may write for one device (YAML or construct props). */
+export type DeviceInput = z.input<typeof deviceSchema>;
+export type SpecInput = z.input<typeof specSchema>;
+
+export const DEVICE_KEYS: readonly string[] = Object.keys(deviceSchema.shape);
+export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(specSchema.shape);
+
+/** The JSON Schema of the YAML format (what a user writes, hence io 'input'). */
+export function specJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(specSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}
