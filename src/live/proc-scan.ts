@@ -3,10 +3,14 @@
  * offers no netlink view of this; `ip tuntap show` scans /proc the same way.
  *
  * Synchronous fs calls on purpose: /proc entries are generated in memory, so
- * each call is a few microseconds, while an async call costs a thread-pool
- * round trip that is ten times that (measured: see the report in git log).
- * We yield to the event loop between batches of processes so the concurrent
- * `ip` children can drain their pipes.
+ * a sync call costs microseconds, while an async call adds a thread-pool round
+ * trip. Measured here for one process holding 1000 tun fds: readlink of all
+ * fds 4.5 ms sync vs 22 ms async; reading all fdinfo 12 ms sync vs 119 ms
+ * async (Promise.all). Only processes in the target namespace get their fds
+ * read, so the rest of the machine costs one stat each.
+ *
+ * We yield to the event loop every few hundred reads so the concurrent `ip`
+ * children can drain their pipes instead of stalling on a full one.
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { parseFdinfo } from './fdinfo.js';
@@ -14,7 +18,7 @@ import type { Attachment, ProcessScan } from './types.js';
 
 export const HOLDER_COMM = 'tunform-holder';
 const TUN_DEVICE_PATH = '/dev/net/tun';
-const PIDS_PER_SLICE = 64;
+const READS_PER_SLICE = 256;
 
 export interface ScanOptions {
   /** The namespace file whose members count (/run/netns/NS or /proc/self/ns/net). */
@@ -33,17 +37,17 @@ export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> 
   const pidsByDevice = new Map<string, Set<number>>();
   const holders = new Set<number>();
 
+  const slicer = new Slicer();
   const pids = readdirSync(proc).filter((e) => /^\d+$/.test(e));
-  for (let i = 0; i < pids.length; i++) {
-    if (i > 0 && i % PIDS_PER_SLICE === 0) await yieldToEventLoop();
-    const pid = pids[i] as string;
+  for (const pid of pids) {
+    await slicer.tick();
     const ns = attempt(() => statSync(`${proc}/${pid}/ns/net`));
     if (!ns.ok) {
       if (ns.denied) complete = false;
       continue;
     }
     if (ns.value.ino !== target.ino || ns.value.dev !== target.dev) continue;
-    const devices = tunDevicesOf(proc, pid);
+    const devices = await tunDevicesOf(proc, pid, slicer);
     if (!devices.complete) complete = false;
     if (devices.names.size === 0) continue;
     for (const name of devices.names) {
@@ -64,12 +68,13 @@ export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> 
   return { byDevice, complete };
 }
 
-function tunDevicesOf(proc: string, pid: string): { names: Set<string>; complete: boolean } {
+async function tunDevicesOf(proc: string, pid: string, slicer: Slicer): Promise<{ names: Set<string>; complete: boolean }> {
   const names = new Set<string>();
   const fds = attempt(() => readdirSync(`${proc}/${pid}/fd`));
   if (!fds.ok) return { names, complete: !fds.denied };
   let complete = true;
   for (const fd of fds.value) {
+    await slicer.tick();
     const target = attempt(() => readlinkSync(`${proc}/${pid}/fd/${fd}`));
     if (!target.ok) {
       if (target.denied) complete = false;
@@ -101,4 +106,12 @@ function attempt<T>(read: () => T): Outcome<T> {
   }
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Counts reads and hands control back to the event loop once per slice. */
+class Slicer {
+  private reads = 0;
+
+  tick(): Promise<void> | undefined {
+    if (++this.reads % READS_PER_SLICE !== 0) return undefined;
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
