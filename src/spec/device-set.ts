@@ -35,7 +35,7 @@ export function checkAcrossDevices(devices: readonly CheckedDevice[]): void {
     if (typeof name === 'string' && name !== '') {
       const first = names.get(name);
       if (first) {
-        device.sink.error(['name'], `${keyValue('name', name)} is already declared by ${describe(first, ['name'])}; device names must be unique`);
+        device.sink.error(['name'], `${keyValue('name', name)} is already declared by ${describe(first, ['name'], false)}; device names must be unique`);
       } else {
         names.set(name, device);
       }
@@ -55,9 +55,9 @@ export function checkAcrossDevices(devices: readonly CheckedDevice[]): void {
   }
 }
 
-function describe(device: CheckedDevice, at: (string | number)[]): string {
+function describe(device: CheckedDevice, at: (string | number)[], withName = true): string {
   const raw = device.raw as { name?: unknown };
-  const name = typeof raw.name === 'string' && raw.name !== '' ? ` '${raw.name}'` : '';
+  const name = withName && typeof raw.name === 'string' && raw.name !== '' ? ` '${raw.name}'` : '';
   const line = device.sink.lineOf(at);
   return `${device.sink.pathOf()}${name}${line === undefined ? '' : ` (line ${line})`}`;
 }

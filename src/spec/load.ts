@@ -53,6 +53,8 @@ export function parseSpecText(text: string, file: string, opts: LoadOptions): Lo
   let positions: PositionIndex;
   try {
     ({ value: doc, positions } = parseYamlWithPositions(text));
+    // An empty document loads as undefined, which zod would treat as a missing key rather than a wrong value.
+    if (doc === undefined) doc = null;
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
     const problem: Problem = { file, line: e.mark.line + 1, column: e.mark.column + 1, message: `YAML syntax error: ${e.reason}` };
@@ -66,7 +68,9 @@ export function parseSpecText(text: string, file: string, opts: LoadOptions): Lo
       knownKeysAt: (path) => (path.length === 0 ? TOP_LEVEL_KEYS : DEVICE_KEYS),
       notAMapping: (path, input) =>
         path.length === 0
-          ? `the spec (${showValue(input)}) must be a mapping with a 'devices' list`
+          ? input === null
+            ? `the spec is empty; it must be a mapping with a 'devices' list`
+            : `the spec (${showValue(input)}) must be a mapping with a 'devices' list`
           : notADeviceMessage(sink.pathOf(path), input),
     });
   }

@@ -84,7 +84,13 @@ const flag = (key: string, defaultValue: boolean, description: string) =>
 const principal = (key: 'user' | 'group', idName: 'uid' | 'gid', description: string) => {
   const allowed = `must be a ${key} name or a numeric ${idName} from 0 to ${ID_MAX}`;
   return z
-    .union([z.int().min(0).max(ID_MAX), z.string().min(1)], { error: rule(key, allowed) })
+    .union(
+      [
+        z.int().min(0, { error: rule(key, allowed) }).max(ID_MAX, { error: rule(key, allowed) }),
+        z.string().min(1, { error: rule(key, allowed) }),
+      ],
+      { error: rule(key, allowed) },
+    )
     .transform((v, ctx): string | number => {
       if (typeof v === 'number' || !/^[0-9]+$/.test(v)) return v;
       const id = Number(v);
