@@ -1,0 +1,441 @@
+/**
+ * tunform-helper and its TypeScript clients against the real kernel, each
+ * test in a throwaway namespace. The key test reproduces systemd PR 30504:
+ * a KeepCarrier holder must detach its queue on multi-queue devices, or it
+ * eats the flows the kernel steers to it. A negative control in the same file
+ * shows the scenario does detect a holder that keeps its queue attached.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHelperExec, type HelperOp } from '../../src/apply/helper-client.js';
+import { ensureHolder, holdLine, holderList, holderRequest, releaseLine } from '../../src/apply/holder-client.js';
+import { acquireLock } from '../../src/apply/lock.js';
+import { helperPath, packageRoot, runDir } from '../../src/apply/paths.js';
+import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
+
+const MQ_TUN = { mode: 'tun', multiQueue: true, packetInfo: false, vnetHeader: false } as const;
+const DATAGRAMS = 200;
+const UDP_PORT = 9000;
+
+let workDir = '';
+let readerBin = '';
+
+/** Fresh namespace for one test; removed with its holder's run directory even on failure. */
+async function inNetns<T>(tag: string, fn: (ns: string) => Promise<T>): Promise<T> {
+  const ns = createNetns(tag);
+  try {
+    return await fn(ns);
+  } finally {
+    destroyNetns(ns);
+    rmSync(runDir(ns), { recursive: true, force: true });
+  }
+}
+
+interface LinkJson {
+  ifname: string;
+  flags: string[];
+  ifalias?: string;
+  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+}
+
+function links(ns: string): LinkJson[] {
+  return JSON.parse(ipn(ns, '-d', '-j', 'link', 'show')) as LinkJson[];
+}
+
+function link(ns: string, name: string): LinkJson {
+  const l = links(ns).find((x) => x.ifname === name);
+  if (!l) throw new Error(`no link ${name} in ${ns}`);
+  return l;
+}
+
+/** How iproute2 prints an owner: the name when it resolves, else the number. */
+function idName(file: string, id: number): string | number {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[2] === String(id));
+  return line ? line.split(':')[0]! : id;
+}
+
+const info = (ns: string, name: string) => link(ns, name).linkinfo?.info_data ?? {};
+
+async function eventually<T>(probe: () => T | undefined, what: string, limitMs = 10_000): Promise<T> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The reader fixture inside ns, resolved once it has attached its queue. */
+class Reader {
+  readonly child: ChildProcess;
+  count = 0;
+  private out = '';
+  private constructor(ns: string, dev: string, extra: string[]) {
+    this.child = spawn('ip', ['netns', 'exec', ns, readerBin, dev, '--print-each', ...extra], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.out += d;
+      for (const m of this.out.matchAll(/count (\d+)/g)) this.count = Math.max(this.count, Number(m[1]));
+    });
+  }
+
+  static async start(ns: string, dev: string, extra: string[] = []): Promise<Reader> {
+    const r = new Reader(ns, dev, extra);
+    let err = '';
+    r.child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    await eventually(
+      () => {
+        if (r.child.exitCode !== null) throw new Error(`reader exited: ${err}`);
+        return r.out.includes('ready') ? true : undefined;
+      },
+      'the reader to attach',
+    );
+    return r;
+  }
+
+  /** Waits until `target` packets were counted or the count stops moving, then stops the reader. */
+  async settle(target: number, quietMs = 1500): Promise<number> {
+    let last = -1;
+    let since = Date.now();
+    while (this.count < target) {
+      if (this.count !== last) {
+        last = this.count;
+        since = Date.now();
+      } else if (Date.now() - since > quietMs) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const closed = new Promise((r) => this.child.once('close', r));
+    this.child.kill('SIGTERM');
+    await closed;
+    return this.count;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** Sends n UDP datagrams to 172.31.0.2 from inside ns, each from its own socket (own source port). */
+function sendDatagrams(ns: string, n: number): void {
+  const script = `
+    const dgram = require('node:dgram');
+    const socks = [];
+    let left = ${n};
+    for (let i = 0; i < ${n}; i++) {
+      const s = dgram.createSocket('udp4');
+      socks.push(s);
+      s.send(Buffer.from('tunform ' + i), ${UDP_PORT}, '172.31.0.2', (e) => {
+        if (e) { console.error(e.message); process.exitCode = 1; }
+        if (--left === 0) socks.forEach((x) => x.close());
+      });
+    }`;
+  execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** A multi-queue tun at 172.31.0.1/24, made by the helper. */
+async function makeMqTun(ns: string, name: string): Promise<void> {
+  const [res] = await runHelperExec([{ op: 'create', name, ...MQ_TUN }], { netns: ns });
+  expect(res?.ok).toBe(true);
+  ipn(ns, 'addr', 'add', '172.31.0.1/24', 'dev', name);
+}
+
+describe.skipIf(!isRoot())('tunform-helper', () => {
+  beforeAll(() => {
+    execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper')], { stdio: 'inherit' });
+    workDir = mkdtempSync(join(tmpdir(), 'tunform-helper-test-'));
+    readerBin = join(workDir, 'tun-reader');
+    execFileSync('gcc', ['-O2', '-Wall', '-o', readerBin, join(packageRoot(), 'test', 'fixtures-c', 'tun-reader.c')]);
+  });
+
+  afterAll(() => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('finds the helper binary from the package root', () => {
+    // GIVEN the build in beforeAll  WHEN resolving the helper  THEN it exists under helper/build
+    expect(helperPath()).toBe(join(packageRoot(), 'helper', 'build', 'tunform-helper'));
+    expect(existsSync(helperPath())).toBe(true);
+  });
+
+  describe('exec', () => {
+    it('creates persistent devices with the declared flags and the marker alias', async () => {
+      await inNetns('hx', async (ns) => {
+        // GIVEN an empty namespace
+        const ops: HelperOp[] = [
+          { op: 'create', name: 'tmq0', ...MQ_TUN, alias: 'tunform@g7' },
+          { op: 'create', name: 'tap0', mode: 'tap', multiQueue: false, packetInfo: true, vnetHeader: true, user: 1000, group: 100 },
+        ];
+        // WHEN the helper creates them
+        const results = await runHelperExec(ops, { netns: ns });
+        // THEN each op succeeded and the kernel shows the flags, persist and the marker
+        expect(results.map((r) => r.line)).toEqual(['ok create tmq0', 'ok create tap0']);
+        expect(link(ns, 'tmq0').ifalias).toBe('tunform@g7');
+        expect(info(ns, 'tmq0')).toMatchObject({ type: 'tun', pi: false, vnet_hdr: false, multi_queue: true, persist: true });
+        expect(link(ns, 'tap0').ifalias).toBe('tunform');
+        expect(info(ns, 'tap0')).toMatchObject({ type: 'tap', pi: true, vnet_hdr: true, multi_queue: false, persist: true });
+        expect(info(ns, 'tap0')).toMatchObject({ user: idName('/etc/passwd', 1000), group: idName('/etc/group', 100) });
+      });
+    });
+
+    it('rejects a 16-byte name with a clear message and creates nothing', async () => {
+      await inNetns('hn', async (ns) => {
+        // GIVEN a name of IFNAMSIZ (16) bytes
+        const name = 'abcdefghijklmnop';
+        // WHEN asked to create it
+        const [res] = await runHelperExec([{ op: 'create', name, ...MQ_TUN }], { netns: ns });
+        // THEN the op fails saying why, and no device exists besides lo (none truncated either)
+        expect(res?.ok).toBe(false);
+        expect(res?.message).toMatch(/invalid device name 'abcdefghijklmnop': longer than 15 bytes/);
+        expect(links(ns).map((l) => l.ifname)).toEqual(['lo']);
+      });
+    });
+
+    it('refuses to create over an existing device and leaves it untouched', async () => {
+      await inNetns('hb', async (ns) => {
+        // GIVEN a device made by someone else (no marker)
+        ipn(ns, 'tuntap', 'add', 'dev', 'busy0', 'mode', 'tun', 'multi_queue');
+        const before = info(ns, 'busy0');
+        // WHEN the helper is asked to create that name as a tap
+        const [res] = await runHelperExec([{ op: 'create', name: 'busy0', mode: 'tap', multiQueue: false, packetInfo: false, vnetHeader: false }], {
+          netns: ns,
+        });
+        // THEN it fails with the kernel's reason and the device keeps its type and has no alias
+        expect(res?.ok).toBe(false);
+        expect(res?.message).toBe("failed to create 'busy0': Device or resource busy");
+        expect(info(ns, 'busy0')).toEqual(before);
+        expect(link(ns, 'busy0').ifalias).toBeUndefined();
+      });
+    });
+
+    it('deletes a device and reports a missing one', async () => {
+      await inNetns('hd', async (ns) => {
+        // GIVEN one device made by the helper
+        await runHelperExec([{ op: 'create', name: 'del0', ...MQ_TUN }], { netns: ns });
+        // WHEN deleting it and a name that does not exist
+        const results = await runHelperExec(
+          [
+            { op: 'delete', name: 'del0', ...MQ_TUN },
+            { op: 'delete', name: 'nope0', ...MQ_TUN },
+          ],
+          { netns: ns },
+        );
+        // THEN the first is gone and the second is an error naming the device
+        expect(results[0]?.ok).toBe(true);
+        expect(results[1]).toMatchObject({ ok: false, message: "failed to delete 'nope0': No such device" });
+        expect(links(ns).map((l) => l.ifname)).toEqual(['lo']);
+      });
+    });
+  });
+
+  describe('holder', () => {
+    it('holds a multi-queue device with its queue detached, keeping carrier', async () => {
+      await inNetns('hh', async (ns) => {
+        // GIVEN a multi-queue tun made by the helper
+        await makeMqTun(ns, 'hold0');
+        // WHEN the holder holds it and the link goes up
+        const { pid } = await ensureHolder(ns);
+        expect(await holderRequest(ns, [holdLine('hold0', MQ_TUN)])).toEqual(['ok hold hold0']);
+        ipn(ns, 'link', 'set', 'hold0', 'up');
+        // THEN no active queue, one disabled, carrier on, and the holder is named tunform-holder
+        expect(info(ns, 'hold0')).toMatchObject({ numqueues: 0, numdisabled: 1 });
+        expect(link(ns, 'hold0').flags).toContain('LOWER_UP');
+        expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('tunform-holder');
+      });
+    });
+
+    it('treats a second hold as a no-op: same holder, still one disabled queue', async () => {
+      await inNetns('h2', async (ns) => {
+        // GIVEN a held multi-queue device
+        await makeMqTun(ns, 'hold1');
+        const first = await ensureHolder(ns);
+        await holderRequest(ns, [holdLine('hold1', MQ_TUN)]);
+        // WHEN ensuring the holder and holding again
+        const second = await ensureHolder(ns);
+        const res = await holderRequest(ns, [holdLine('hold1', MQ_TUN), holdLine('hold1', MQ_TUN)]);
+        // THEN the same holder answers, and it did not attach another queue
+        expect(second.pid).toBe(first.pid);
+        expect(res).toEqual(['ok hold hold1', 'ok hold hold1']);
+        expect(info(ns, 'hold1')).toMatchObject({ numqueues: 0, numdisabled: 1 });
+        expect(await holderList(ns)).toEqual(['hold1']);
+      });
+    });
+
+    it('re-attaches when the held device was deleted and recreated', async () => {
+      await inNetns('hr', async (ns) => {
+        // GIVEN a held device that someone deletes and the helper recreates
+        await makeMqTun(ns, 'again0');
+        await ensureHolder(ns);
+        await holderRequest(ns, [holdLine('again0', MQ_TUN)]);
+        ipn(ns, 'link', 'del', 'again0');
+        await runHelperExec([{ op: 'create', name: 'again0', ...MQ_TUN }], { netns: ns });
+        // WHEN holding it again
+        const res = await holderRequest(ns, [holdLine('again0', MQ_TUN)]);
+        // THEN the holder drops its dead fd and holds the new device
+        expect(res).toEqual(['ok hold again0']);
+        expect(info(ns, 'again0')).toMatchObject({ numqueues: 0, numdisabled: 1 });
+      });
+    });
+
+    it('refuses to hold a missing device without creating one', async () => {
+      await inNetns('hm', async (ns) => {
+        // GIVEN a running holder and no device
+        await ensureHolder(ns);
+        // WHEN asked to hold a missing name
+        const [res] = await holderRequest(ns, [holdLine('ghost0', MQ_TUN)]);
+        // THEN it fails and no device appears
+        expect(res).toBe("error hold ghost0: failed to attach 'ghost0': No such device");
+        expect(links(ns).map((l) => l.ifname)).toEqual(['lo']);
+      });
+    });
+
+    it('concurrent starts agree on one holder', async () => {
+      await inNetns('hs', async (ns) => {
+        // GIVEN no holder in the namespace
+        // WHEN four starts race
+        const pids = (await Promise.all([1, 2, 3, 4].map(() => ensureHolder(ns)))).map((h) => h.pid);
+        // THEN all of them report the same, live holder
+        expect(new Set(pids).size).toBe(1);
+        expect(alive(pids[0]!)).toBe(true);
+      });
+    });
+
+    it('holds 1000 devices pipelined on one connection and stays small', async () => {
+      await inNetns('hl', async (ns) => {
+        // GIVEN 1000 multi-queue devices made in one helper batch
+        const names = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+        const made = await runHelperExec(
+          names.map((name) => ({ op: 'create' as const, name, ...MQ_TUN })),
+          { netns: ns },
+        );
+        expect(made.every((r) => r.ok)).toBe(true);
+        // WHEN the holder holds all of them in one pipelined request
+        const { pid } = await ensureHolder(ns);
+        const res = await holderRequest(ns, names.map((n) => holdLine(n, MQ_TUN)));
+        // THEN every hold succeeded, every device has its queue detached, and the holder's PSS is far below 16 MiB
+        expect(res.filter((l) => l.startsWith('ok hold')).length).toBe(1000);
+        expect((await holderList(ns)).length).toBe(1000);
+        const detached = links(ns).filter((l) => l.linkinfo?.info_data?.numdisabled === 1).length;
+        expect(detached).toBe(1000);
+        const pssKiB = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1]);
+        expect(pssKiB).toBeLessThan(16 * 1024);
+      });
+    });
+
+    it('exits once a release leaves it holding nothing', async () => {
+      await inNetns('hx', async (ns) => {
+        // GIVEN a holder holding one device
+        await makeMqTun(ns, 'rel0');
+        const { pid } = await ensureHolder(ns);
+        await holderRequest(ns, [holdLine('rel0', MQ_TUN)]);
+        // WHEN it is released
+        expect(await holderRequest(ns, [releaseLine('rel0')])).toEqual(['ok release rel0']);
+        // THEN the holder process goes away and the device stays (persistent) without carrier
+        await eventually(() => (alive(pid) ? undefined : true), 'the holder to exit');
+        expect(info(ns, 'rel0')).toMatchObject({ numqueues: 0, numdisabled: 0, persist: true });
+      });
+    });
+  });
+
+  describe('carrier holder versus readers (systemd PR 30504)', () => {
+    it(`delivers all ${DATAGRAMS} flows to the reader when the holder detached its queue`, async () => {
+      await inNetns('hk', async (ns) => {
+        // GIVEN a multi-queue tun held by the holder, link up, and one reader
+        await makeMqTun(ns, 'kc0');
+        await ensureHolder(ns);
+        await holderRequest(ns, [holdLine('kc0', MQ_TUN)]);
+        ipn(ns, 'link', 'set', 'kc0', 'up');
+        const reader = await Reader.start(ns, 'kc0');
+        try {
+          expect(info(ns, 'kc0')).toMatchObject({ numqueues: 1, numdisabled: 1 });
+          // WHEN 200 datagrams, each from its own source port, go to 172.31.0.2
+          sendDatagrams(ns, DATAGRAMS);
+          // THEN the reader gets every one of them
+          expect(await reader.settle(DATAGRAMS)).toBe(DATAGRAMS);
+        } finally {
+          reader.kill();
+        }
+      });
+    });
+
+    it('negative control: a holder-like fd that keeps its queue attached steals flows', async () => {
+      await inNetns('hc', async (ns) => {
+        // GIVEN the same device, but kept up by an idle fd whose queue stays attached (the old bug)
+        await makeMqTun(ns, 'kc1');
+        const idle = await Reader.start(ns, 'kc1', ['--idle']);
+        ipn(ns, 'link', 'set', 'kc1', 'up');
+        const reader = await Reader.start(ns, 'kc1');
+        try {
+          expect(info(ns, 'kc1')).toMatchObject({ numqueues: 2, numdisabled: 0 });
+          // WHEN the same 200 datagrams are sent
+          sendDatagrams(ns, DATAGRAMS);
+          // THEN the reader misses the flows steered to the idle queue
+          expect(await reader.settle(DATAGRAMS)).toBeLessThan(DATAGRAMS);
+        } finally {
+          reader.kill();
+          idle.kill();
+        }
+      });
+    });
+  });
+
+  describe('lock', () => {
+    const lockPath = () => join(workDir, `apply-${Math.random().toString(36).slice(2)}.lock`);
+
+    it('serialises two lockers', async () => {
+      // GIVEN one locker holding the lock
+      const path = lockPath();
+      const first = await acquireLock(undefined, { path });
+      const order: string[] = [];
+      // WHEN a second one asks for it
+      const second = acquireLock(undefined, { path }).then((l) => {
+        order.push('second locked');
+        return l;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      order.push('first releases');
+      await first.release();
+      // THEN the second gets it only after the first released
+      const l2 = await second;
+      expect(order).toEqual(['first releases', 'second locked']);
+      await l2.release();
+    });
+
+    it('is released when its holder is SIGKILLed', async () => {
+      // GIVEN a lock process holding the lock
+      const path = lockPath();
+      const victim = spawn(helperPath(), ['lock', path], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      victim.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      await eventually(() => (out.includes('locked') ? true : undefined), 'the first lock');
+      let granted = false;
+      const waiter = acquireLock(undefined, { path }).then((l) => {
+        granted = true;
+        return l;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(granted).toBe(false);
+      // WHEN that process is SIGKILLed
+      victim.kill('SIGKILL');
+      // THEN the waiting locker gets the lock
+      const l = await waiter;
+      expect(granted).toBe(true);
+      await l.release();
+    });
+  });
+});
