@@ -126,7 +126,8 @@ class TreePositionIndex implements PositionIndex {
 
   /** Walks the tree; when a step cannot be matched, answers with the deepest node reached. */
   private locate(path: readonly PathSegment[], want: 'key' | 'value'): SourcePosition | undefined {
-    if (!this.root) return { line: 1, column: 1 };
+    // An empty document has nothing to point at but its start.
+    if (!this.root || this.root.result === null || this.root.result === undefined) return { line: 1, column: 1 };
     let node = unwrap(this.root);
     for (let i = 0; i < path.length; i++) {
       const seg = path[i] as PathSegment;
