@@ -13,6 +13,7 @@
  * children can drain their pipes instead of stalling on a full one.
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { backendError } from '../errors.js';
 import { parseFdinfo } from './fdinfo.js';
 import type { Attachment, ProcessScan } from './types.js';
 
@@ -32,7 +33,7 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; denied: boolean };
 
 export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> {
   const proc = opts.procRoot ?? '/proc';
-  const target = statSync(opts.netnsPath);
+  const target = namespaceIdentity(opts.netnsPath);
   let complete = true;
   const pidsByDevice = new Map<string, Set<number>>();
   const holders = new Set<number>();
@@ -103,6 +104,18 @@ function attempt<T>(read: () => T): Outcome<T> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return { ok: false, denied: code !== 'ENOENT' && code !== 'ESRCH' };
+  }
+}
+
+/** The namespace's identity is its nsfs inode, the same for every path that names it. */
+function namespaceIdentity(path: string): { ino: number; dev: number } {
+  try {
+    return statSync(path);
+  } catch (e) {
+    throw backendError(`cannot read network namespace '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      details: ["the namespace may have been deleted meanwhile; check 'ip netns list'"],
+      cause: e,
+    });
   }
 }
 

@@ -116,3 +116,12 @@ describe('scanTunProcesses', () => {
     expect(scan.complete).toBe(false);
   });
 });
+
+describe('scanTunProcesses without its namespace', () => {
+  it('GIVEN a namespace file that is gone WHEN scanned THEN a backend error names it', async () => {
+    await expect(scanTunProcesses({ netnsPath: join(root, 'gone'), procRoot: proc })).rejects.toMatchObject({
+      kind: 'backend',
+      message: expect.stringContaining('cannot read network namespace'),
+    });
+  });
+});
