@@ -1,4 +1,137 @@
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('tunform: not built yet\n');
-  return 70;
+import { Command, CommanderError, Option } from 'commander';
+import { asTunformError, EXIT_CODES } from '../errors.js';
+import { processIo, type Io } from './io.js';
+import { errorJson, reportError } from './report-error.js';
+import { runValidate } from './commands/validate.js';
+import { runPlan } from './commands/plan.js';
+import { runDrift } from './commands/drift.js';
+import { runShow } from './commands/show.js';
+import { runApply } from './commands/apply.js';
+import { runDestroy } from './commands/destroy.js';
+import { runSchema } from './commands/schema.js';
+
+const netnsOption = () => new Option('--netns <name>', 'network namespace (ip netns); overrides the spec file');
+const fileOption = () => new Option('-f, --file <path>', 'spec file (YAML)');
+const synthOption = () => new Option('--synth <dir>', 'a synthesized cdktf stack directory (cdktf.out/stacks/<stack>) instead of -f');
+const specEnvOption = () =>
+  new Option('--spec-env <var>', 'read the spec document (YAML or JSON) from this environment variable (used by the cdktf provisioners)');
+const jsonOption = () => new Option('--json', 'print a stable JSON document instead of text');
+
+/**
+ * Builds the command tree. Each action resolves to an exit code; errors are
+ * reported here once, so every command fails the same way.
+ */
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('tunform')
+    .description('Declare Linux tun/tap devices as code: plan, apply, verify and detect drift.')
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  const wrap =
+    <O extends { json?: boolean }>(fn: (opts: O, io: Io) => Promise<number>) =>
+    async (opts: O) => {
+      try {
+        setExit(await fn(opts, io));
+      } catch (e) {
+        const err = asTunformError(e);
+        if (opts.json) io.out(errorJson(err));
+        reportError(err, io);
+        setExit(err.exitCode);
+      }
+    };
+
+  program
+    .command('validate')
+    .description('check a spec file and print the devices it declares; changes nothing')
+    .addOption(fileOption())
+    .addOption(synthOption())
+    .addOption(specEnvOption())
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .action(wrap(runValidate));
+
+  program
+    .command('plan')
+    .description('show what apply would change (create, update, replace, delete); changes nothing')
+    .addOption(fileOption())
+    .addOption(synthOption())
+    .addOption(specEnvOption())
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .option('--no-prune', 'do not plan the deletion of managed devices the spec no longer declares')
+    .option('--destroy', 'plan what destroy would delete')
+    .action(wrap(runPlan));
+
+  program
+    .command('drift')
+    .description('compare live state with the spec: exit 0 in sync, 2 on drift, 1 on error')
+    .addOption(fileOption())
+    .addOption(synthOption())
+    .addOption(specEnvOption())
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .option('--no-prune', 'do not count undeclared managed devices as drift')
+    .action(wrap(runDrift));
+
+  program
+    .command('show')
+    .description('list the live tun/tap devices: mode, flags, queues, carrier, owner, addresses, processes')
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .action(wrap(runShow));
+
+  program
+    .command('apply')
+    .description('make live state match the spec, then verify it')
+    .addOption(fileOption())
+    .addOption(synthOption())
+    .addOption(specEnvOption())
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .option('--no-prune', 'keep managed devices the spec no longer declares')
+    .option('--force', 'replace or delete devices even when other processes are attached')
+    .option('--device <name...>', 'reconcile only these declared devices (no pruning)')
+    .addOption(new Option('--generation <id>', 'marker generation to stamp on the devices (used by the cdktf constructs)').env('TUNFORM_GENERATION'))
+    .action(wrap(runApply));
+
+  program
+    .command('destroy')
+    .description('delete the declared devices and release their held fds')
+    .addOption(fileOption())
+    .addOption(synthOption())
+    .addOption(specEnvOption())
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .option('--force', 'delete devices even when other processes are attached')
+    .option('--device <name...>', 'destroy only these declared devices')
+    .addOption(new Option('--generation <id>', 'only destroy devices still stamped with this generation').env('TUNFORM_GENERATION'))
+    .action(wrap(runDestroy));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the spec file format')
+    .action(wrap(runSchema));
+
+  return program;
 }
+
+/** Entry point: parses argv, runs one command, returns the process exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors are invalid input.
+      return e.exitCode === 0 ? 0 : EXIT_CODES.invalid;
+    }
+    const err = asTunformError(e);
+    reportError(err, io);
+    return err.exitCode;
+  }
+  return code;
+}
+

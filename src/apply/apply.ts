@@ -1,0 +1,152 @@
+/**
+ * tunform apply and destroy: read, plan, refuse what must not happen, lock,
+ * re-read, execute phase by phase, verify. Modelled on nmstate's apply:
+ * verification re-reads live state and compares only what the user declared.
+ */
+import { invalidInput, backendError, verificationError } from '../errors.js';
+import type { DesiredState, LiveState } from '../model.js';
+import { readLiveState } from '../live/index.js';
+import { isInSync, plan as computePlan } from '../plan/plan.js';
+import type { Plan, PlanOptions } from '../plan/types.js';
+import { planSteps, type Step } from './steps.js';
+import { ReportBuilder, reportLines, type ApplyReport } from './report.js';
+import { requireNetAdmin } from './privileges.js';
+import { acquireLock } from './lock.js';
+import { executeSteps } from './execute.js';
+
+export interface ApplyOptions {
+  readonly force?: boolean;
+  /** Delete managed devices the spec no longer declares (default true; off with `devices`). */
+  readonly prune?: boolean;
+  /** Reconcile only these declared devices. */
+  readonly devices?: readonly string[];
+  /** Marker generation to stamp on declared devices. */
+  readonly generation?: string;
+  /** Destroy instead of apply. */
+  readonly destroy?: boolean;
+  /** Destroy only devices whose marker still carries this generation (a newer one owns the others). */
+  readonly onlyGeneration?: string;
+  /** Bounded verification: attempts and first delay (doubles each time). */
+  readonly verifyAttempts?: number;
+  readonly verifyDelayMs?: number;
+}
+
+export interface ApplyResult {
+  readonly plan: Plan;
+  readonly report: ApplyReport;
+  readonly changed: boolean;
+  readonly verified: boolean;
+  readonly verifyAttempts: number;
+}
+
+function scopeDesired(desired: DesiredState, devices: readonly string[] | undefined): DesiredState {
+  if (!devices || devices.length === 0) return desired;
+  const declared = new Set(desired.devices.map((d) => d.name));
+  const unknown = devices.filter((n) => !declared.has(n));
+  if (unknown.length > 0) {
+    throw invalidInput(
+      `'--device' names a device the spec does not declare: ${unknown.map((n) => `'${n}'`).join(', ')}`,
+      [],
+      [`declared: ${[...declared].map((n) => `'${n}'`).join(', ') || 'none'}`],
+    );
+  }
+  const wanted = new Set(devices);
+  return { ...desired, devices: desired.devices.filter((d) => wanted.has(d.name)) };
+}
+
+function planFor(desired: DesiredState, live: LiveState, opts: ApplyOptions): Plan {
+  const planOptions: PlanOptions = {
+    prune: opts.prune !== false && !(opts.devices && opts.devices.length > 0),
+    destroy: opts.destroy === true,
+    ...(opts.generation !== undefined ? { generation: opts.generation } : {}),
+  };
+  const p = computePlan(desired, live, planOptions);
+  if (opts.onlyGeneration === undefined) return p;
+  // An older cdktf resource must not delete a device a newer generation now owns.
+  const generationOf = new Map(live.devices.map((d) => [d.name, d.generation]));
+  const actions = p.actions.filter((a) => a.action !== 'delete' || generationOf.get(a.name) === opts.onlyGeneration);
+  const summary = { ...p.summary, delete: actions.filter((a) => a.action === 'delete').length };
+  return { ...p, actions, summary };
+}
+
+/** Refusals happen before the lock and before any change. */
+function refuseUnsafe(p: Plan, force: boolean): void {
+  if (p.conflicts.length > 0) {
+    throw invalidInput(
+      `${p.conflicts.length} declared device(s) exist but were not created by tunform; nothing was changed`,
+      p.conflicts.map((c) => ({ path: c.name, message: c.message })),
+      ["remove or rename the existing device, or mark it as managed with `ip link set dev NAME alias tunform` if tunform should own it"],
+    );
+  }
+  if (force) return;
+  const busy = p.actions.flatMap((a) =>
+    (a.action === 'replace' || a.action === 'delete') && a.attachedPids.length > 0
+      ? [{ path: a.name, message: `'${a.name}' would be ${a.action === 'replace' ? 'replaced' : 'deleted'} but processes are attached: pid ${a.attachedPids.join(', ')}` }]
+      : [],
+  );
+  if (busy.length > 0) {
+    throw invalidInput(`refusing to ${busy.length === 1 ? 'disturb a device' : 'disturb devices'} in use; nothing was changed`, busy, [
+      'stop those processes, or pass --force to replace or delete anyway (they lose the device)',
+    ]);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function verify(desired: DesiredState, opts: ApplyOptions): Promise<{ attempts: number; last: Plan }> {
+  const attempts = opts.verifyAttempts ?? 5;
+  let delay = opts.verifyDelayMs ?? 50;
+  let last!: Plan;
+  for (let i = 1; i <= attempts; i++) {
+    const live = await readLiveState({ netns: desired.netns });
+    last = planFor(desired, live, opts);
+    if (isInSync(last)) return { attempts: i, last };
+    if (i < attempts) {
+      await sleep(delay);
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+  return { attempts, last };
+}
+
+function heldNames(live: LiveState): Set<string> {
+  return new Set(live.devices.filter((d) => d.holderPids.length > 0).map((d) => d.name));
+}
+
+export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const desired = scopeDesired(desiredIn, opts.devices);
+  const netns = desired.netns;
+  const what = opts.destroy ? 'destroy' : 'apply';
+
+  // Nothing to do needs no lock and no privileges: a no-op run costs one read.
+  const firstPlan = planFor(desired, await readLiveState({ netns }), opts);
+  if (firstPlan.actions.length === 0 && firstPlan.conflicts.length === 0) {
+    return { plan: firstPlan, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 };
+  }
+  refuseUnsafe(firstPlan, opts.force === true);
+  requireNetAdmin(`tunform ${what}`);
+
+  const lock = await acquireLock(netns);
+  try {
+    // Another run may have changed things while we waited for the lock.
+    const live = await readLiveState({ netns });
+    const p = planFor(desired, live, opts);
+    if (p.actions.length === 0 && p.conflicts.length === 0) {
+      return { plan: p, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 };
+    }
+    refuseUnsafe(p, opts.force === true);
+    const steps: Step[] = planSteps(p, desired.devices, heldNames(live), opts.generation);
+    const report = await executeSteps(steps, netns);
+    if (report.failed.length > 0) {
+      throw backendError(`${what} failed; the devices are partly changed`, { details: reportLines(report) });
+    }
+    const v = await verify(desired, opts);
+    if (!isInSync(v.last)) {
+      const left = v.last.actions.map((a) => `${a.action} ${a.name}`).join('; ');
+      throw verificationError(`${what} ran every step but live state still differs after ${v.attempts} reads: ${left}`, reportLines(report));
+    }
+    return { plan: p, report, changed: true, verified: true, verifyAttempts: v.attempts };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,23 @@
+import type { Io } from '../io.js';
+import { loadDesired, type SourceOptions } from '../desired.js';
+import { applyDesired } from '../../apply/apply.js';
+import { renderApplyHuman, renderApplyJson } from './apply.js';
+
+export interface DestroyCommandOptions extends SourceOptions {
+  readonly json?: boolean;
+  readonly force?: boolean;
+  readonly device?: string[];
+  readonly generation?: string;
+}
+
+export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
+  const { desired } = await loadDesired(opts, io);
+  const result = await applyDesired(desired, {
+    destroy: true,
+    force: opts.force === true,
+    ...(opts.device ? { devices: opts.device } : {}),
+    ...(opts.generation !== undefined ? { onlyGeneration: opts.generation } : {}),
+  });
+  io.out(opts.json ? renderApplyJson(result) : renderApplyHuman(result, io.color, 'Destroy'));
+  return 0;
+}

@@ -1,0 +1,47 @@
+import { formatProblem, invalidInput, type Problem } from '../errors.js';
+import type { DesiredState } from '../model.js';
+import { loadSpecFile, parseSpecText } from '../spec/index.js';
+import { systemLookup } from '../live/system-lookup.js';
+import type { Io } from './io.js';
+
+export interface SourceOptions {
+  readonly file?: string;
+  readonly synth?: string;
+  /** Name of an environment variable holding the spec document (how cdktf provisioners pass it). */
+  readonly specEnv?: string;
+  readonly netns?: string;
+}
+
+export interface LoadedDesired {
+  readonly desired: DesiredState;
+  readonly warnings: readonly Problem[];
+  /** Where the spec came from, for messages. */
+  readonly source: string;
+}
+
+async function loadFromSource(opts: SourceOptions): Promise<LoadedDesired> {
+  const common = { lookup: systemLookup, ...(opts.netns !== undefined ? { netnsOverride: opts.netns } : {}) };
+  if (opts.file !== undefined) return { ...(await loadSpecFile(opts.file, common)), source: opts.file };
+  if (opts.synth !== undefined) {
+    // Loaded on demand: `drift -f` should not pay for the synth reader at startup.
+    const { loadSynthStack } = await import('../synth/read-stack.js');
+    return { ...(await loadSynthStack(opts.synth, common)), source: opts.synth };
+  }
+  const variable = opts.specEnv!;
+  const text = process.env[variable];
+  const source = `env:${variable}`;
+  if (text === undefined) throw invalidInput(`'--spec-env' names the environment variable '${variable}', which is not set`);
+  return { ...parseSpecText(text, source, common), source };
+}
+
+/** Reads the desired state from -f FILE, --synth DIR or --spec-env VAR; exactly one must be given. */
+export async function loadDesired(opts: SourceOptions, io: Io): Promise<LoadedDesired> {
+  const given = [opts.file, opts.synth, opts.specEnv].filter((v) => v !== undefined).length;
+  if (given > 1) throw invalidInput("give only one of '--file', '--synth' and '--spec-env'");
+  if (given === 0) {
+    throw invalidInput("a spec is required: '-f FILE' (YAML), '--synth DIR' (synthesized cdktf stack) or '--spec-env VAR'");
+  }
+  const loaded = await loadFromSource(opts);
+  for (const w of loaded.warnings) io.err(`warning: ${formatProblem(w)}\n`);
+  return loaded;
+}

@@ -1,0 +1,13 @@
+/** Where command output goes; injectable so commands can be tested without a process. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stdout is a terminal that accepts ANSI color. */
+  readonly color: boolean;
+}
+
+export const processIo: Io = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.CI === undefined,
+};

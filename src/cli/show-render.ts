@@ -1,0 +1,70 @@
+import type { LiveDevice, LiveState } from '../model.js';
+
+/** Flags column: short tokens in a fixed order so output is greppable. */
+function flagsOf(d: LiveDevice): string {
+  const flags: string[] = [];
+  if (d.multiQueue) flags.push('multiQueue');
+  if (d.packetInfo) flags.push('packetInfo');
+  if (d.vnetHeader) flags.push('vnetHeader');
+  if (d.persist) flags.push('persist');
+  if (d.keepCarrier) flags.push('keepCarrier');
+  return flags.length > 0 ? flags.join(',') : '-';
+}
+
+/** Active/detached queues; the kernel reports them for multi-queue devices only. */
+function queuesOf(d: LiveDevice): string {
+  if (!d.multiQueue) return d.attachedPids.length > 0 ? '1/0' : '0/0';
+  return `${d.numQueues ?? 0}/${d.numDisabled ?? 0}`;
+}
+
+function ownerOf(d: LiveDevice): string {
+  return `${d.user ?? '-'}:${d.group ?? '-'}`;
+}
+
+function processesOf(d: LiveDevice): string {
+  if (d.attachedPids.length === 0) return '-';
+  const holders = new Set(d.holderPids);
+  return d.attachedPids.map((pid) => (holders.has(pid) ? `${pid}(holder)` : String(pid))).join(',');
+}
+
+const HEADER = ['NAME', 'MODE', 'FLAGS', 'QUEUES', 'STATE', 'CARRIER', 'OWNER', 'MTU', 'MANAGED', 'ADDRESSES', 'PROCESSES'];
+
+/** A fixed-width table of the live tun/tap devices, sorted by name. */
+export function renderShowTable(live: LiveState): string {
+  const devices = [...live.devices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (devices.length === 0) {
+    return `No tun/tap devices in ${live.netns ? `netns '${live.netns}'` : 'this network namespace'}.\n`;
+  }
+  const rows = devices.map((d) => [
+    d.name,
+    d.mode,
+    flagsOf(d),
+    queuesOf(d),
+    d.up ? 'UP' : 'DOWN',
+    d.carrier ? 'yes' : 'no',
+    ownerOf(d),
+    String(d.mtu),
+    d.managed ? (d.generation ? `yes@${d.generation}` : 'yes') : 'no',
+    d.addresses.length > 0 ? d.addresses.join(',') : '-',
+    processesOf(d),
+  ]);
+  const table = [HEADER, ...rows];
+  const widths = HEADER.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
+  const lines = table.map((row) =>
+    row
+      .map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+  let out = lines.join('\n') + '\n';
+  if (!live.processesComplete) {
+    out += 'note: some processes could not be inspected (run as root to see every attached process)\n';
+  }
+  return out;
+}
+
+/** Stable JSON for `show --json`: the LiveState document. */
+export function renderShowJson(live: LiveState): string {
+  const devices = [...live.devices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return JSON.stringify({ formatVersion: 1, netns: live.netns ?? null, processesComplete: live.processesComplete, devices }, null, 2) + '\n';
+}
