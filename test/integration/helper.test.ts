@@ -5,7 +5,7 @@
  * eats the flows the kernel steers to it. A negative control in the same file
  * shows the scenario does detect a holder that keeps its queue attached.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -220,6 +220,46 @@ describe.skipIf(!isRoot())('tunform-helper', () => {
         expect(res?.message).toBe("failed to create 'busy0': Device or resource busy");
         expect(info(ns, 'busy0')).toEqual(before);
         expect(link(ns, 'busy0').ifalias).toBeUndefined();
+      });
+    });
+
+    it('changes owner and group of an existing device, and cannot clear them', async () => {
+      await inNetns('ho', async (ns) => {
+        // GIVEN a tap made with an owner
+        const tap = { mode: 'tap', multiQueue: false, packetInfo: false, vnetHeader: false } as const;
+        await runHelperExec([{ op: 'create', name: 'own0', ...tap, user: 1000 }], { netns: ns });
+        // WHEN the helper sets a new owner and group
+        const [res] = await runHelperExec([{ op: 'set', name: 'own0', ...tap, user: 0, group: 0 }], { netns: ns });
+        // THEN the kernel shows them
+        expect(res?.ok).toBe(true);
+        expect(info(ns, 'own0')).toMatchObject({ user: idName('/etc/passwd', 0), group: idName('/etc/group', 0) });
+        // AND clearing (-1), which the kernel refuses, is reported as such
+        const clear = spawnSync(helperPath(), ['--netns', ns, 'exec'], { input: 'set own0 tap - user=-1\n', encoding: 'utf8' });
+        expect(clear.status).toBe(1);
+        expect(clear.stdout).toMatch(/^error set own0: failed to clear owner of 'own0': the kernel cannot clear it/);
+      });
+    });
+
+    it('never leaves an unmarked or half-made persistent device when killed mid-batch', async () => {
+      await inNetns('hk9', async (ns) => {
+        // GIVEN a batch of 400 creates running
+        const child = spawn(helperPath(), ['--netns', ns, 'exec'], { stdio: ['pipe', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        const closed = new Promise((r) => child.once('close', r));
+        child.stdin.on('error', () => {});
+        child.stdin.end(Array.from({ length: 400 }, (_, i) => `create k${i} tun mq alias=tunform@k`).join('\n') + '\n');
+        // WHEN it is SIGKILLed after its first result
+        await eventually(() => (out.includes('\n') ? true : undefined), 'a first result');
+        child.kill('SIGKILL');
+        await closed;
+        // THEN every device left is persistent and marked
+        const left = links(ns).filter((l) => l.ifname !== 'lo');
+        expect(left.length).toBeGreaterThan(0);
+        for (const l of left) {
+          expect(l.ifalias).toBe('tunform@k');
+          expect(l.linkinfo?.info_data?.persist).toBe(true);
+        }
       });
     });
 
