@@ -38,13 +38,17 @@ export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> 
   const pidsByDevice = new Map<string, Set<number>>();
   const holders = new Set<number>();
 
+  // As root, a process whose namespace we may not even stat is more privileged
+  // than our whole context (a container's init); it cannot hold a device that
+  // only exists in a namespace we can see, so it does not make the scan partial.
+  const deniedNamespaceMatters = process.geteuid?.() !== 0;
   const slicer = new Slicer();
   const pids = readdirSync(proc).filter((e) => /^\d+$/.test(e));
   for (const pid of pids) {
     await slicer.tick();
     const ns = attempt(() => statSync(`${proc}/${pid}/ns/net`));
     if (!ns.ok) {
-      if (ns.denied) complete = false;
+      if (ns.denied && deniedNamespaceMatters) complete = false;
       continue;
     }
     if (ns.value.ino !== target.ino || ns.value.dev !== target.dev) continue;
