@@ -62,7 +62,7 @@ export const deviceNameSchema = z
       ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is reserved; device names must not be '.' or '..'` });
     }
   })
-  .meta({ description: DEVICE_NAME_RULE });
+  .meta({ description: `Kernel interface name: 1 to ${DEVICE_NAME_MAX_BYTES} bytes without '/', ':' or whitespace, not '.' or '..'; unique in the spec.` });
 
 export const netnsNameSchema = z
   .string({ error: rule('netns', 'must be a string naming a network namespace') })

@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import { parseCidr } from '../../../src/spec/index.js';
+
+const canonical = (text: string) => {
+  const r = parseCidr(text);
+  return r.ok ? r.value.cidr : `error: ${r.reason}`;
+};
+
+describe('address canonicalisation', () => {
+  test.each([
+    ['FD00:0::1/64', 'fd00::1/64'],
+    ['fd00:0000:0000:0000:0000:0000:0000:0001/64', 'fd00::1/64'],
+    ['2001:db8:0:0:1:0:0:1/48', '2001:db8::1:0:0:1/48'],
+    ['2001:0:0:1:0:0:0:1/64', '2001:0:0:1::1/64'],
+    ['::/0', '::/0'],
+    ['::FFFF:1.2.3.4/96', '::ffff:1.2.3.4/96'],
+    ['172.31.0.1/24', '172.31.0.1/24'],
+    ['10.0.0.1/032', '10.0.0.1/32'],
+  ])('GIVEN %s WHEN canonicalised THEN it reads %s', (input, expected) => {
+    expect(canonical(input)).toBe(expected);
+  });
+
+  test('GIVEN a leading-zero IPv4 octet WHEN parsed THEN it is rejected rather than read as octal or decimal', () => {
+    expect(canonical('010.0.0.1/8')).toMatch(/^error: is not an IPv4 or IPv6 address/);
+  });
+});
