@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHelperExec, type HelperOp } from '../../src/apply/helper-client.js';
+import { formatOp, parseResultLine, runHelperExec, type HelperOp } from '../../src/apply/helper-client.js';
 import { ensureHolder, holdLine, holderList, holderRequest, releaseLine } from '../../src/apply/holder-client.js';
 import { acquireLock } from '../../src/apply/lock.js';
 import { helperPath, packageRoot, runDir } from '../../src/apply/paths.js';
@@ -155,6 +155,27 @@ async function makeMqTun(ns: string, name: string): Promise<void> {
   ipn(ns, 'addr', 'add', '172.31.0.1/24', 'dev', name);
 }
 
+describe('helper op lines', () => {
+  it('spells ops the way the helper reads them', () => {
+    // GIVEN typed ops  WHEN formatted  THEN they follow the line protocol of docs/DESIGN.md
+    expect(formatOp({ op: 'create', name: 'q0', ...MQ_TUN, user: 1000, alias: 'tunform@g1' })).toBe('create q0 tun mq user=1000 alias=tunform@g1');
+    expect(formatOp({ op: 'set', name: 'p0', mode: 'tap', multiQueue: false, packetInfo: true, vnetHeader: true, group: 5 })).toBe('set p0 tap pi,vnet group=5');
+    expect(formatOp({ op: 'delete', name: 'd0', mode: 'tun', multiQueue: false, packetInfo: false, vnetHeader: false })).toBe('delete d0 tun -');
+  });
+
+  it('parses result lines and rejects anything else', () => {
+    // GIVEN helper output  WHEN parsed  THEN ok/error lines are recognised and garbage is not
+    expect(parseResultLine('ok create q0')).toEqual({ ok: true, op: 'create', name: 'q0' });
+    expect(parseResultLine("error create q0: failed to create 'q0': Device or resource busy")).toEqual({
+      ok: false,
+      op: 'create',
+      name: 'q0',
+      message: "failed to create 'q0': Device or resource busy",
+    });
+    expect(parseResultLine('Segmentation fault')).toBeUndefined();
+  });
+});
+
 describe.skipIf(!isRoot())('tunform-helper', () => {
   beforeAll(() => {
     execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper')], { stdio: 'inherit' });
@@ -165,6 +186,13 @@ describe.skipIf(!isRoot())('tunform-helper', () => {
 
   afterAll(() => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('rejects a bad command line with status 2', () => {
+    // GIVEN the helper  WHEN run without a command  THEN it prints usage and exits 2
+    const r = spawnSync(helperPath(), [], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^usage: tunform-helper/);
   });
 
   it('finds the helper binary from the package root', () => {
