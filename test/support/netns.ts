@@ -5,6 +5,7 @@
  * namespace alive after `ip netns del`).
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export function uniqueNetnsName(tag = 't'): string {
@@ -41,6 +42,8 @@ export function destroyNetns(name: string): void {
   } catch {
     /* already gone */
   }
+  // The holder's socket and lock directory outlive the namespace.
+  rmSync(`/run/tunform/netns/${name}`, { recursive: true, force: true });
 }
 
 /** Runs `ip -n NS ...args` and returns stdout. */
