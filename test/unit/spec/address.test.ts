@@ -24,3 +24,20 @@ describe('address canonicalisation', () => {
     expect(canonical('010.0.0.1/8')).toMatch(/^error: is not an IPv4 or IPv6 address/);
   });
 });
+
+describe('address order', () => {
+  test('GIVEN mixed addresses WHEN sorted by the spec THEN the order equals the live reader order', async () => {
+    const { compareCidr } = await import('../../../src/live/cidr.js');
+    const { compareCidrs } = await import('../../../src/spec/address.js');
+    const texts = ['fd00::1/64', '10.0.0.1/8', '10.0.0.1/24', '::ffff:1.2.3.4/96', '2001:db8::1/48', '9.255.255.255/32', '::1.2.3.4/128', 'fd00::/64'];
+    const cidrs = texts.map((t) => {
+      const r = parseCidr(t);
+      if (!r.ok) throw new Error(r.reason);
+      return r.value;
+    });
+    const bySpec = [...cidrs].sort(compareCidrs).map((c) => c.cidr);
+    const byLive = cidrs.map((c) => c.cidr).sort(compareCidr);
+    expect(bySpec).toEqual(byLive);
+    expect(bySpec[0]).toBe('9.255.255.255/32');
+  });
+});
