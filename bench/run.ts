@@ -1,0 +1,145 @@
+/**
+ * tunform benchmarks.
+ *
+ *   npm run bench                              all cases
+ *   npm run bench -- drift noop                some cases
+ *   npm run bench -- --n 1,100 --runs 7        other sizes / run counts
+ *   npm run bench -- --no-write                print only, leave docs/benchmarks.md alone
+ *
+ * Needs root (it creates network namespaces), gcc, iproute2, and a built
+ * tunform (`npm run build`). Prints a table and writes docs/benchmarks.md.
+ */
+import { ensureBuilt, cleanupAll } from './lib/env.js';
+import { machine, mergeResults, printTable, writeDoc, type Row } from './lib/report.js';
+import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
+import { caseNetworkd, caseTraffic } from './cases/networkd.js';
+
+interface CaseDef {
+  run: (ctx: Ctx) => Promise<Row[]>;
+  describe: string;
+  /** Default sizes when --n is not given. */
+  ns?: number[];
+}
+
+const CASES: Record<string, CaseDef> = {
+  drift: {
+    run: caseDrift,
+    describe:
+      '`tunform drift` on an in-sync namespace of N single-queue tun devices with one address each, vs the floor `sh -c \'ip -n NS -d -j link show >/dev/null; ip -n NS -j addr show >/dev/null; node -e 0\'` (the two dumps tunform reads plus a Node start). Peak RSS of the drift process from wait4 (bench/rusage.c), next to `node -e 0`.',
+  },
+  noop: {
+    run: caseNoop,
+    describe: '`tunform apply` with nothing to do on the same kind of in-sync namespace, vs `tunform drift` on it.',
+  },
+  apply: {
+    run: caseApply,
+    describe:
+      '`tunform apply` from nothing (N tun devices: create, one address, up; no keepCarrier) in a fresh namespace per run, vs one `ip -n NS -batch FILE` doing `tuntap add`, `address add`, `link set up` in another fresh namespace.',
+  },
+  'apply-kc': {
+    run: caseApplyKeep,
+    describe:
+      'the same with multiQueue + keepCarrier, vs bench/floor-hold.c (one process: open, TUNSETIFF multi-queue, TUNSETQUEUE IFF_DETACH_QUEUE, keep N fds; timed until it prints ready) plus `ip -batch` for the addresses and link up.',
+  },
+  change: {
+    run: caseChange,
+    describe:
+      'one device\'s address changed out of N (apply alternates between two specs differing in one address). The ratio is t(N)/t(1); it passes when t(N) − t(1) is below the cost of N spawns of `ip` measured in the same run (i.e. apply does not grow like one process per device).',
+  },
+  'holder-mem': {
+    run: caseHolderMem,
+    describe:
+      'PSS (/proc/PID/smaps_rollup) of every `tunform-holder` process in the namespace after applying N multiQueue + keepCarrier devices, vs floor-hold holding N fds.',
+  },
+  networkd: {
+    run: caseNetworkd,
+    describe:
+      'systemd-networkd (Debian 12, v252) in a namespace, set up as in FACTS.md, with N KeepCarrier multi-queue tun devices with an address each: time from start until every device has its address and carrier (polling `ip -n NS -j addr`), and networkd\'s RSS/PSS once done, side by side with tunform\'s apply from nothing (keepCarrier) and holder memory measured in the same run.',
+    ns: [1, 100, 1000],
+  },
+  traffic: {
+    run: caseTraffic,
+    describe:
+      'N=100 KeepCarrier multi-queue devices, one reader (test/fixtures-c/tun-reader.c) on each, 100 UDP flows (distinct source ports) sent to each device\'s subnet; delivered/sent for tunform and for networkd.',
+    ns: [100],
+  },
+};
+
+function parseArgs(argv: string[]): { cases: string[]; ns?: number[]; runs: number; write: boolean } {
+  const cases: string[] = [];
+  let ns: number[] | undefined;
+  let runs = 5;
+  let write = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--n' || a.startsWith('--n=')) ns = val().split(',').map(Number);
+    else if (a === '--runs' || a.startsWith('--runs=')) runs = Number(val());
+    else if (a === '--no-write') write = false;
+    else if (a === '--help' || a === '-h') {
+      console.log(`usage: npm run bench -- [CASE...] [--n 1,100,1000] [--runs 5] [--no-write]\ncases: ${Object.keys(CASES).join(', ')}`);
+      process.exit(0);
+    } else if (a.startsWith('-')) throw new Error(`unknown flag ${a}`);
+    else if (!(a in CASES)) throw new Error(`unknown case '${a}' (cases: ${Object.keys(CASES).join(', ')})`);
+    else cases.push(a);
+  }
+  if (ns && ns.some((x) => !Number.isInteger(x) || x < 1 || x > 10000)) throw new Error('--n takes integers 1..10000');
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
+  return { cases: cases.length ? cases : Object.keys(CASES), ...(ns ? { ns } : {}), runs, write };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) {
+    console.error('bench: needs root (it creates network namespaces and tun devices)');
+    return 1;
+  }
+  ensureBuilt();
+  const m = machine();
+  const rows: Row[] = [];
+  const t0 = Date.now();
+  const log = (s: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+  let failed = false;
+  for (const id of args.cases) {
+    const def = CASES[id]!;
+    const ns = args.ns ?? def.ns ?? [1, 100, 1000];
+    log(`case ${id}: N=${ns.join(',')}, runs=${args.runs}`);
+    try {
+      const got = await def.run({ ns, runs: args.runs, log });
+      for (const r of got) r.date = m.date;
+      rows.push(...got);
+      printTable(got);
+    } catch (e) {
+      failed = true;
+      console.error(`case ${id} failed: ${(e as Error).stack ?? e}`);
+    } finally {
+      cleanupAll();
+    }
+  }
+  log('done');
+  console.log('');
+  printTable(rows);
+  if (args.write && rows.length > 0) {
+    const merged = mergeResults(rows, m, Object.keys(CASES));
+    const descr = Object.fromEntries(Object.entries(CASES).map(([k, v]) => [k, v.describe]));
+    writeDoc(merged.rows, m, descr, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim());
+    console.log('\nwrote docs/benchmarks.md');
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    cleanupAll();
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`bench: ${(e as Error).message}`);
+    cleanupAll();
+    process.exitCode = 1;
+  },
+);
