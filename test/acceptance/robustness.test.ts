@@ -3,13 +3,41 @@
  * at once, refusals (attached readers, unmanaged devices), pruning and
  * running without privileges. Each test has its own throwaway namespace.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { applyLockPath, helperPath } from '../../src/apply/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_NOBODY, collect, requireBuiltCli, runTunform, SpecDir, spawnTunform, specYaml, type DeviceYaml } from '../support/cli.js';
 import { ipn, isRoot } from '../support/netns.js';
-import { buildReader, eventually, holderProcesses, infoData, inNetns, link, maybeLink, Reader, sleep, tunLinks } from '../support/traffic.js';
+import { buildReader, eventually, holderProcesses, infoData, inNetns, link, maybeLink, Reader, tunLinks } from '../support/traffic.js';
 
 let dir: SpecDir;
+
+/** Attaches to an existing multi-queue tun inside ns (no EXCL, as the helper does) and sets TUNSETPERSIST 1. */
+function makePersistent(ns: string, name: string): void {
+  const py = [
+    'import fcntl, os, struct, sys',
+    "fd = os.open('/dev/net/tun', os.O_RDWR)",
+    "fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH', sys.argv[1].encode(), 0x0001 | 0x1000 | 0x0100))",
+    'fcntl.ioctl(fd, 0x400454cb, 1)',
+  ].join('\n');
+  execFileSync('ip', ['netns', 'exec', ns, 'python3', '-c', py, name], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Pids of `tunform-helper lock PATH` processes for this lock file. */
+function lockWaiters(path: string): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('lock') && argv.includes(path)) pids.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
 let readerBuild: { bin: string; cleanup: () => void };
 
 const held = (name: string): DeviceYaml => ({ name, mode: 'tun', multiQueue: true, keepCarrier: true });
@@ -86,6 +114,42 @@ describe.skipIf(!isRoot())('acceptance: apply robustness', () => {
       expect((await runTunform(['drift', '-f', file])).code).toBe(0);
       expect(tunLinks(ns)).toHaveLength(4);
       expect(holderProcesses(ns)).toHaveLength(1);
+    });
+  });
+
+  it('an apply waiting for a run mid-creation does not take its half-made device for a conflict', async () => {
+    await inNetns('rwait', async (ns) => {
+      // GIVEN another run holding the namespace's apply lock, caught between TUNSETIFF and the alias:
+      //   c0 exists, not yet marked and not yet persistent, with that run's fd attached
+      const lockPath = applyLockPath(ns);
+      const other = spawn(helperPath(), ['lock', lockPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let otherOut = '';
+      other.stdout!.setEncoding('utf8').on('data', (d: string) => (otherOut += d));
+      try {
+        await eventually(() => (otherOut.includes('locked') ? true : undefined), 'the other run to lock');
+        const halfMade = await Reader.start(readerBuild.bin, ns, 'c0', ['--idle']);
+        expect(link(ns, 'c0').ifalias).toBeUndefined();
+        // WHEN apply of the same spec starts
+        const file = write(ns, [held('c0')]);
+        const child = spawnTunform(['apply', '-f', file]);
+        const done = collect(child);
+        // ... and it either gives up or queues behind the lock
+        await eventually(
+          () => (child.exitCode !== null || lockWaiters(lockPath).some((p) => p !== other.pid) ? true : undefined),
+          'apply to exit or wait for the lock',
+        );
+        //   and then the other run finishes: marks c0, makes it persistent, lets go of it and unlocks
+        ipn(ns, 'link', 'set', 'dev', 'c0', 'alias', 'tunform');
+        makePersistent(ns, 'c0');
+        await halfMade.kill();
+        other.stdin!.end();
+        // THEN the waiting apply judges c0 after the lock: it takes it over (exit 0) and the spec is in sync
+        const r = await done;
+        expect(r.code, r.stderr).toBe(0);
+        expect((await runTunform(['drift', '-f', file])).code).toBe(0);
+      } finally {
+        other.kill('SIGKILL');
+      }
     });
   });
 
@@ -174,7 +238,3 @@ describe.skipIf(!isRoot())('acceptance: apply robustness', () => {
     });
   });
 });
-
-// Keep the unused-import checker quiet for helpers only some runs need.
-void execFileSync;
-void sleep;
