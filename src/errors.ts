@@ -71,6 +71,7 @@ export function formatProblem(p: Problem): string {
     if (p.line !== undefined && p.column !== undefined) where += `:${p.column}`;
     where += ': ';
   }
+  if (p.path) where += `${p.path}: `;
   return `${where}${p.message}`;
 }
 

@@ -55,6 +55,11 @@ function parseUncached(text: string): CidrResult {
     return { ok: false, reason: `has prefix length '${prefixText}'; IPv${ip.family} prefix lengths must be 0 to ${max}` };
   }
   const prefixLength = Number(prefixText);
+  // The kernel makes and owns fe80::/10 addresses; live state leaves them out,
+  // so a declared one would read as permanent drift.
+  if (ip.family === 6 && /^fe[89ab]/.test(ip.hex)) {
+    return { ok: false, reason: `is an IPv6 link-local address (fe80::/10); the kernel assigns those itself, declare global or ULA addresses only` };
+  }
   return {
     ok: true,
     value: {

@@ -114,6 +114,7 @@ describe('spec problem messages', () => {
     ['"fd00::1/129"', `'addresses' ("fd00::1/129") has prefix length '129'; IPv6 prefix lengths must be 0 to 128`],
     ['"fd00::1/"', `'addresses' ("fd00::1/") has prefix length ''; IPv6 prefix lengths must be 0 to 128`],
     ['"fe80::1%eth0/64"', `'addresses' ("fe80::1%eth0/64") has a zone index; write the address without '%…'`],
+    ['"fe80::5/64"', `'addresses' ("fe80::5/64") is an IPv6 link-local address (fe80::/10); the kernel assigns those itself, declare global or ULA addresses only`],
   ])('GIVEN address %s WHEN parsed THEN it is rejected with the rule', (address, message) => {
     const p = onlyProblem(oneDevice(`addresses: [${address}]`));
     expect(p.message).toBe(message);
