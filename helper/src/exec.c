@@ -4,6 +4,9 @@
  * results so far readable).
  *
  * create: TUNSETIFF with IFF_TUN_EXCL -> alias -> owner/group -> persist -> close.
+ * unlink, addr-add, addr-del, mtu, up, down, alias: one rtnetlink request each,
+ * on tun/tap links only (netlink.c). Every op passes authorize() first: in
+ * setuid mode that is the ACL (acl.c); otherwise the kernel decides.
  * Until TUNSETPERSIST the device dies with our fd, so a kill in between leaves
  * nothing behind, and a persistent device always carries the marker.
  */
@@ -17,31 +20,94 @@
 
 #define MAX_TOKENS 8
 
+enum verb { V_CREATE, V_SET, V_DELETE, V_UNLINK, V_ADDR_ADD, V_ADDR_DEL, V_MTU, V_UP, V_DOWN, V_ALIAS };
+
+static const struct {
+	const char *word;
+	enum verb verb;
+	const char *usage; /* after the verb */
+} verbs[] = {
+	{ "create", V_CREATE, "NAME MODE FLAGS [user=UID] [group=GID] [alias=ALIAS]" },
+	{ "set", V_SET, "NAME MODE FLAGS [user=UID] [group=GID]" },
+	{ "delete", V_DELETE, "NAME MODE FLAGS" },
+	{ "unlink", V_UNLINK, "NAME" },
+	{ "addr-add", V_ADDR_ADD, "NAME CIDR" },
+	{ "addr-del", V_ADDR_DEL, "NAME CIDR" },
+	{ "mtu", V_MTU, "NAME MTU" },
+	{ "up", V_UP, "NAME" },
+	{ "down", V_DOWN, "NAME" },
+	{ "alias", V_ALIAS, "NAME ALIAS" },
+};
+
 struct op {
-	const char *verb;
+	const char *word;
+	enum verb verb;
 	struct tun_spec spec;
 	bool has_user, has_group;
 	long user, group;
 	const char *alias;
+	long mtu;
+	struct cidr cidr;
+	const char *cidr_text;
 };
+
+static bool takes_mode(enum verb v)
+{
+	return v == V_CREATE || v == V_SET || v == V_DELETE;
+}
 
 /* Parses tokens into op; false with err set on a malformed line. */
 static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 {
-	bool is_create = strcmp(op->verb, "create") == 0;
-	bool is_set = strcmp(op->verb, "set") == 0;
+	size_t i;
+	int want;
 
-	if (!is_create && !is_set && strcmp(op->verb, "delete") != 0) {
-		set_errmsg(err, "unknown operation '%.32s' (expected create, set or delete)", op->verb);
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(tok[0], verbs[i].word) == 0)
+			break;
+	if (i == sizeof verbs / sizeof verbs[0]) {
+		set_errmsg(err, "unknown operation '%.32s' (expected create, set, delete, unlink, addr-add, addr-del, mtu, "
+				"up, down or alias)",
+			   tok[0]);
 		return false;
 	}
-	if (ntok < 4) {
-		set_errmsg(err, "malformed line: expected '%s NAME MODE FLAGS ...'", op->verb);
+	op->word = verbs[i].word;
+	op->verb = verbs[i].verb;
+	want = takes_mode(op->verb) ? 4 : (op->verb == V_UNLINK || op->verb == V_UP || op->verb == V_DOWN) ? 2 : 3;
+	if (ntok < want || (!takes_mode(op->verb) && ntok > want)) {
+		set_errmsg(err, "malformed line: expected '%s %s'", op->word, verbs[i].usage);
 		return false;
 	}
 	if (!valid_ifname(tok[1], err))
 		return false;
 	memcpy(op->spec.name, tok[1], strlen(tok[1]) + 1);
+	switch (op->verb) {
+	case V_ADDR_ADD:
+	case V_ADDR_DEL:
+		if (!parse_cidr(tok[2], &op->cidr)) {
+			set_errmsg(err, "invalid address '%.64s' for '%s': expected ADDRESS/PREFIXLEN", tok[2], op->spec.name);
+			return false;
+		}
+		op->cidr_text = tok[2];
+		return true;
+	case V_MTU:
+		if (!parse_long(tok[2], 68, 65535, &op->mtu)) {
+			set_errmsg(err, "invalid mtu '%.32s' for '%s': expected 68 to 65535", tok[2], op->spec.name);
+			return false;
+		}
+		return true;
+	case V_ALIAS:
+		if (!valid_alias(tok[2], err))
+			return false;
+		op->alias = tok[2];
+		return true;
+	case V_UNLINK:
+	case V_UP:
+	case V_DOWN:
+		return true;
+	default:
+		break;
+	}
 	if (!parse_mode(tok[2], &op->spec.tap)) {
 		set_errmsg(err, "invalid mode '%.32s' for '%s': expected tun or tap", tok[2], op->spec.name);
 		return false;
@@ -51,9 +117,10 @@ static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 			   op->spec.name);
 		return false;
 	}
-	for (int i = 4; i < ntok; i++) {
-		const char *t = tok[i];
-		if (!strcmp(op->verb, "delete")) {
+	for (int j = 4; j < ntok; j++) {
+		const char *t = tok[j];
+		bool is_create = op->verb == V_CREATE, is_set = op->verb == V_SET;
+		if (op->verb == V_DELETE) {
 			set_errmsg(err, "unexpected argument '%.32s' for delete", t);
 			return false;
 		}
@@ -74,13 +141,29 @@ static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 				return false;
 			op->alias = t + 6;
 		} else {
-			set_errmsg(err, "unexpected or repeated argument '%.32s' for %s", t, op->verb);
+			set_errmsg(err, "unexpected or repeated argument '%.32s' for %s", t, op->word);
 			return false;
 		}
 	}
-	if (is_create && op->alias == NULL)
+	if (op->verb == V_CREATE && op->alias == NULL)
 		op->alias = "tunform";
 	return true;
+}
+
+/* What authorize() sees of an op. */
+static struct authz op_authz(const struct op *op)
+{
+	struct authz a = { .op = op->word, .name = op->spec.name, .mode = -1, .mtu = -1 };
+
+	if (takes_mode(op->verb))
+		a.mode = op->spec.tap ? 1 : 0;
+	if (op->verb == V_MTU)
+		a.mtu = op->mtu;
+	a.has_user = op->has_user;
+	a.user = op->user;
+	a.has_group = op->has_group;
+	a.group = op->group;
+	return a;
 }
 
 static int do_create(const struct op *op, char *err)
@@ -140,46 +223,158 @@ static int do_delete(const struct op *op, char *err)
 	return r;
 }
 
-static int run_line(char *line, bool *failed)
+static int run_op(const struct op *op, char *err)
 {
-	char *tok[MAX_TOKENS + 1];
+	switch (op->verb) {
+	case V_CREATE:
+		return do_create(op, err);
+	case V_SET:
+		return do_set(op, err);
+	case V_DELETE:
+		return do_delete(op, err);
+	case V_UNLINK:
+		return nl_unlink(op->spec.name, err);
+	case V_ADDR_ADD:
+	case V_ADDR_DEL:
+		return nl_addr(op->spec.name, &op->cidr, op->cidr_text, op->verb == V_ADDR_ADD, err);
+	case V_MTU:
+		return nl_set_mtu(op->spec.name, (unsigned)op->mtu, err);
+	case V_UP:
+	case V_DOWN:
+		return nl_set_up(op->spec.name, op->verb == V_UP, err);
+	case V_ALIAS:
+		return nl_set_alias(op->spec.name, op->alias, err);
+	}
+	return -EINVAL;
+}
+
+static int split(char *line, char **tok)
+{
 	char *save = NULL;
 	int ntok = 0;
-	struct op op;
-	errbuf_t err;
-	int r;
 
 	for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
 		if (ntok == MAX_TOKENS + 1)
 			break;
 		tok[ntok++] = t;
 	}
+	return ntok;
+}
+
+/* The caller of a setuid exec; unused (and authorize() passes) otherwise. */
+static struct peer exec_peer;
+
+/* Parse, authorise, run: every op passes authorize() before it touches anything. */
+static int run_line(char *line, bool *failed)
+{
+	char *tok[MAX_TOKENS + 1];
+	int ntok = split(line, tok);
+	struct op op;
+	errbuf_t err;
+	int r;
+
 	if (ntok == 0)
 		return 0; /* blank line: not an op */
 
 	memset(&op, 0, sizeof op);
-	op.verb = tok[0];
+	op.word = tok[0];
 	if (ntok > MAX_TOKENS) {
 		set_errmsg(err, "malformed line: too many arguments");
 		r = -EINVAL;
 	} else if (!parse_op(tok, ntok, &op, err)) {
 		r = -EINVAL;
-	} else if (strcmp(op.verb, "create") == 0) {
-		r = do_create(&op, err);
-	} else if (strcmp(op.verb, "set") == 0) {
-		r = do_set(&op, err);
 	} else {
-		r = do_delete(&op, err);
+		struct authz a = op_authz(&op);
+		r = authorize(&exec_peer, &a, err) ? run_op(&op, err) : -EPERM;
 	}
 	if (r < 0) {
 		*failed = true;
-		printf("error %.32s %.64s: %s\n", op.verb, ntok > 1 ? tok[1] : "-", err);
+		printf("error %.32s %.64s: %s\n", tok[0], ntok > 1 ? tok[1] : "-", err);
 	} else {
-		printf("ok %s %s\n", op.verb, op.spec.name);
+		printf("ok %s %s\n", op.word, op.spec.name);
 	}
 	if (fflush(stdout) != 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * `acl-check [FILE]`: validates the ACL (FILE, or the compiled-in path) and
+ * answers queries on stdin without running anything:
+ *   UID GID[,GID...] NETNS|- OP-LINE      ->  allow OP NAME | deny OP NAME: WHY | error OP NAME: WHY
+ * Exit 0 when the file is valid, 1 when it is not (the reason on stderr).
+ */
+int cmd_acl_check(const char *file)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	errbuf_t err;
+	int status = EXIT_OP_FAILED;
+
+	if (acl_load(file ? file : acl_path(), err) < 0) {
+		fprintf(stderr, "tunform-helper: %s\n", err);
+		return EXIT_OP_FAILED;
+	}
+	while (getline(&line, &cap, stdin) >= 0) {
+		char *tok[MAX_TOKENS + 4];
+		char *save = NULL;
+		int ntok = 0;
+		struct peer p = { 0 };
+		struct op op;
+		long v;
+
+		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+			if (ntok == MAX_TOKENS + 3)
+				break;
+			tok[ntok++] = t;
+		}
+		if (ntok == 0)
+			continue;
+		if (ntok < 4 || !parse_id(tok[0], false, &v)) {
+			printf("error - -: expected 'UID GID[,GID...] NETNS|- OP NAME ...'\n");
+			continue;
+		}
+		p.uid = (uid_t)v;
+		{
+			char *gsave = NULL;
+			for (char *g = strtok_r(tok[1], ",", &gsave); g; g = strtok_r(NULL, ",", &gsave)) {
+				if (!parse_id(g, false, &v) || p.ngroups == PEER_MAX_GROUPS)
+					break;
+				if (p.ngroups == 0)
+					p.gid = (gid_t)v;
+				p.groups[p.ngroups++] = (gid_t)v;
+			}
+		}
+		if (strcmp(tok[2], "-") != 0 && !valid_netns_name(tok[2], err)) {
+			printf("error - -: %s\n", err);
+			continue;
+		}
+		acl_enforce(strcmp(tok[2], "-") == 0 ? NULL : tok[2]);
+		memset(&op, 0, sizeof op);
+		if (ntok - 3 > MAX_TOKENS) {
+			printf("error %.32s %.64s: malformed line: too many arguments\n", tok[3], ntok > 4 ? tok[4] : "-");
+		} else if (!parse_op(tok + 3, ntok - 3, &op, err)) {
+			printf("error %.32s %.64s: %s\n", tok[3], ntok > 4 ? tok[4] : "-", err);
+		} else {
+			struct authz a = op_authz(&op);
+			if (authorize(&p, &a, err))
+				printf("allow %s %s\n", op.word, op.spec.name);
+			else
+				printf("deny %s %s: %s\n", op.word, op.spec.name, err);
+		}
+		if (fflush(stdout) != 0)
+			goto out;
+	}
+	status = EXIT_OPS_OK;
+out:
+	free(line);
+	return status;
+}
+
+/* Called by main in setuid mode, after the drop: ops are authorised as peer. */
+void exec_set_peer(const struct peer *peer)
+{
+	exec_peer = *peer;
 }
 
 int cmd_exec(const char *netns)
@@ -190,7 +385,8 @@ int cmd_exec(const char *netns)
 	errbuf_t err;
 	int status = EXIT_OP_FAILED;
 
-	if (netns && enter_netns(netns, err) < 0) {
+	/* In setuid mode main has entered the namespace already (it needed CAP_SYS_ADMIN). */
+	if (netns && !acl_enforced() && enter_netns(netns, err) < 0) {
 		fprintf(stderr, "tunform-helper: %s\n", err);
 		goto out;
 	}

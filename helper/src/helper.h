@@ -10,6 +10,13 @@
 #define RUN_DIR "/run/tunform"
 #define ALIAS_MAX 255 /* IFALIASZ - 1 */
 
+/* The ACL of the setuid mode. Fixed at build time (`make ACL_PATH=...`), never by env or argv. */
+#ifndef TUNFORM_ACL_PATH
+#define TUNFORM_ACL_PATH "/etc/tunform/helper.acl"
+#endif
+
+struct peer;
+
 /* Exit statuses of the helper. */
 enum { EXIT_OPS_OK = 0, EXIT_OP_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -49,30 +56,83 @@ int tun_set_persist(int fd, const char *name, bool on, char *err);
 /* 0 if fd is still attached to a device named name, else -errno */
 int tun_still_attached(int fd, const char *name);
 
-/* netlink.c */
+/* netlink.c: rtnetlink on tun/tap links only (every op checks the link kind) */
+struct cidr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned plen;
+};
+bool parse_cidr(const char *s, struct cidr *out);
 int nl_set_alias(const char *name, const char *alias, char *err);
+int nl_set_mtu(const char *name, unsigned mtu, char *err);
+int nl_set_up(const char *name, bool up, char *err);
+int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, char *err);
+int nl_unlink(const char *name, char *err);
 
 /* netns.c */
+int open_netns(const char *netns, char *err); /* O_NOFOLLOW, checked to be a namespace file */
+int enter_netns_fd(int fd, const char *netns, char *err);
 int enter_netns(const char *netns, char *err);
 int run_dir(const char *netns, char *buf, size_t len); /* /run/tunform/netns/NAME or /run/tunform/self */
 int mkdir_p(const char *path, mode_t mode, char *err);
+/* /run/tunform[/netns/NAME] as root-owned 0755 directories (users reach the holder socket); path into buf */
+int ensure_run_dir(const char *netns, char *buf, size_t len, char *err);
 
 /* caps.c */
+int caps_keep(uint64_t keep, char *err);
 int caps_keep_net_admin(char *err);
 int caps_drop_all(char *err);
+int caps_drop_bounding(uint64_t keep, char *err); /* needs CAP_SETPCAP: call while still root */
 
-/* exec.c, holder.c, lock.c: the commands */
+/* exec.c, holder.c, lock.c, acl.c: the commands */
 int cmd_exec(const char *netns);
 int cmd_holder(const char *netns);
-int cmd_lock(const char *path);
+int cmd_lock(const char *path, const struct peer *drop_to); /* drop_to: setuid caller, or NULL */
+int cmd_acl_check(const char *file);
 
-/* holder.c: authorisation of every holder request, one place for a later ACL */
+/* Who asks: the caller of a setuid exec, or a holder client (SO_PEERCRED + SO_PEERGROUPS). */
+#define PEER_MAX_GROUPS 256
 struct peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
+	int ngroups; /* supplementary groups (may include gid) */
+	gid_t groups[PEER_MAX_GROUPS];
 };
-bool authorize(const struct peer *peer, const char *op, const char *name);
+
+/* One request as authorize() sees it; fields that do not apply are -1 / false. */
+struct authz {
+	const char *op;   /* the verb as on the line */
+	const char *name; /* a validated device name, or NULL (ping, list) */
+	int mode;         /* -1, 0 tun, 1 tap */
+	long mtu;         /* -1 unless the op sets an MTU */
+	bool has_user, has_group;
+	long user, group;
+	bool hold; /* the holder keeps an fd (keep-carrier) */
+};
+
+/*
+ * acl.c. acl_enforce() switches the ACL on for this process (setuid mode and
+ * the holder); then authorize() is the one check in front of every op.
+ */
+int acl_load(const char *path, char *err);   /* 0, or -1 with "PATH:LINE: ..." in err */
+void acl_enforce(const char *netns);         /* netns: the namespace ops run in (NULL: the machine's own) */
+bool acl_enforced(void);
+bool acl_any_allow(const struct peer *peer); /* may peer manage any device at all (lock, holder start) */
+bool authorize(const struct peer *peer, const struct authz *req, char *err);
+const char *acl_path(void);
+
+/* priv.c: setuid mode */
+bool setuid_mode(void);
+int sanitize_process(char *err);            /* fds 0-2, environment, umask, not dumpable */
+int caller_peer(struct peer *peer, char *err); /* real uid/gid and supplementary groups */
+int drop_to_caller(const struct peer *peer, uint64_t keep, char *err);
+int become_root(char *err); /* uid/gid 0 everywhere, no supplementary groups */
+int start_tun_opener(int nsfd, char *err); /* setuid exec: a capability-less uid-0 child opens /dev/net/tun */
+int open_tun_device(void);                 /* an fd on /dev/net/tun, or -errno */
+
+/* exec.c: the caller whose ops a setuid exec authorises */
+void exec_set_peer(const struct peer *peer);
 
 /* holder_loop.c: the daemon after it listens; returns an exit status */
 int holder_loop(int listen_fd, const char *sock_path);

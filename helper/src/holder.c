@@ -4,11 +4,17 @@
  * holder.lock; the daemon inherits the locked file description, so the lock
  * lives exactly as long as the daemon.
  *
+ * Who may talk to it: anyone can connect (socket 0666 in a root-owned 0755
+ * directory); every request naming a device passes authorize() (acl.c) with
+ * the client's SO_PEERCRED uid and SO_PEERGROUPS groups: root always, others
+ * as the ACL, re-read on every connection of a non-root client, says.
+ *
  * Readiness: the daemon writes "ready PID" (or "error MESSAGE") into a pipe
  * after it listens and has let go of our stdio, so `tunform-helper holder`
  * prints `ok holder PID` only when requests can be served.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,18 +34,6 @@
 #include "helper.h"
 
 #define START_TIMEOUT_MS 10000
-
-/*
- * Every holder request passes here first. Today: root only. An ACL (as in
- * qemu-bridge-helper: allow/deny by device name, deny wins) goes in front of
- * this check without touching any op.
- */
-bool authorize(const struct peer *peer, const char *op, const char *name)
-{
-	(void)op;
-	(void)name;
-	return peer->uid == 0;
-}
 
 static long now_ms(void)
 {
@@ -165,15 +159,32 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 		set_err(err, "bind", sock_path, errno);
 		goto fail;
 	}
+	/*
+	 * Anyone may connect: every request is authorised by SO_PEERCRED (root, or
+	 * the ACL). The directory is root's and 0755, so nobody can swap the socket.
+	 */
+	if (chmod(sock_path, 0666) < 0) {
+		set_err(err, "change mode of", sock_path, errno);
+		goto fail;
+	}
 	if (listen(lfd, 128) < 0) {
 		set_err(err, "listen on", sock_path, errno);
 		goto fail;
 	}
-	/* Into the namespace before attaching anything; then only CAP_NET_ADMIN. */
+	/*
+	 * Into the namespace before attaching anything; then only CAP_NET_ADMIN,
+	 * in the bounding set too, and no new privileges. The holder stays uid 0
+	 * (whoever started it) so no user can signal or ptrace it.
+	 */
 	if (netns && enter_netns(netns, err) < 0)
 		goto fail;
-	if (caps_keep_net_admin(err) < 0)
+	if (caps_drop_bounding(1ULL << CAP_NET_ADMIN, err) < 0 || caps_keep_net_admin(err) < 0)
 		goto fail;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		set_err(err, "restrict", "tunform-holder", errno);
+		goto fail;
+	}
+	acl_enforce(netns);
 	if (chdir("/") < 0) {
 		set_err(err, "change directory to", "/", errno);
 		goto fail;
@@ -271,16 +282,12 @@ int cmd_holder(const char *netns)
 	long deadline = now_ms() + START_TIMEOUT_MS;
 	long pid = -ENOENT;
 
-	if (run_dir(netns, dir, sizeof dir) < 0) {
-		fprintf(stderr, "tunform-helper: namespace name too long\n");
-		return EXIT_USAGE;
-	}
-	snprintf(lock_path, sizeof lock_path, "%s/holder.lock", dir);
-	snprintf(sock_path, sizeof sock_path, "%s/holder.sock", dir);
-	if (mkdir_p(dir, 0700, err) < 0) {
+	if (ensure_run_dir(netns, dir, sizeof dir, err) < 0) {
 		fprintf(stderr, "tunform-helper: %s\n", err);
 		return EXIT_OP_FAILED;
 	}
+	snprintf(lock_path, sizeof lock_path, "%s/holder.lock", dir);
+	snprintf(sock_path, sizeof sock_path, "%s/holder.sock", dir);
 	/* Fail early and clearly when the namespace does not exist. */
 	if (netns) {
 		char nspath[512];

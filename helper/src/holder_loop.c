@@ -7,6 +7,8 @@
  *   list                      ok list NAME... (fds still attached)
  *   ping                      ok ping PID
  *
+ * Every request naming a device passes authorize() first (see holder.c).
+ *
  * Held fds are never polled or read: they only keep the carrier. Memory per
  * device is one 20-byte table slot. Only client sockets are polled.
  *
@@ -242,6 +244,7 @@ static void handle_line(struct client *c, char *line)
 	char *save = NULL;
 	int ntok = 0;
 	const char *name;
+	errbuf_t err;
 
 	for (char *t = strtok_r(line, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
 		if (ntok == MAX_TOKENS + 1)
@@ -255,10 +258,31 @@ static void handle_line(struct client *c, char *line)
 		reply(c, "error %.32s %.64s: malformed line: too many arguments", tok[0], name ? name : "-");
 		return;
 	}
-	if (!authorize(&c->peer, tok[0], name)) {
-		reply(c, "error %.32s %.64s: failed to %.32s '%.64s': %s", tok[0], name ? name : "-", tok[0],
-		      name ? name : "-", strerror(EPERM));
-		return;
+	/*
+	 * Every request that names a valid device is authorised before any op
+	 * sees it (an invalid name is refused by the op itself and touches
+	 * nothing). What hold and set would set is part of the question.
+	 */
+	if (name && valid_ifname(name, err)) {
+		struct authz a = { .op = tok[0], .name = name, .mode = -1, .mtu = -1 };
+		bool tap;
+		if (strcmp(tok[0], "hold") == 0) {
+			a.hold = true;
+			if (ntok > 2 && parse_mode(tok[2], &tap))
+				a.mode = tap ? 1 : 0;
+		}
+		if (strcmp(tok[0], "set") == 0) {
+			for (int i = 2; i < ntok; i++) {
+				if (strncmp(tok[i], "user=", 5) == 0 && parse_id(tok[i] + 5, true, &a.user))
+					a.has_user = true;
+				else if (strncmp(tok[i], "group=", 6) == 0 && parse_id(tok[i] + 6, true, &a.group))
+					a.has_group = true;
+			}
+		}
+		if (!authorize(&c->peer, &a, err)) {
+			reply(c, "error %.32s %s: %s", tok[0], name, err);
+			return;
+		}
 	}
 	if (strcmp(tok[0], "hold") == 0)
 		op_hold(c, tok, ntok);
@@ -350,7 +374,25 @@ static void accept_clients(int lfd)
 		}
 		memset(&clients[nclients], 0, sizeof clients[nclients]);
 		clients[nclients].fd = fd;
-		clients[nclients].peer = (struct peer){ .pid = cred.pid, .uid = cred.uid, .gid = cred.gid };
+		clients[nclients].peer.pid = cred.pid;
+		clients[nclients].peer.uid = cred.uid;
+		clients[nclients].peer.gid = cred.gid;
+		if (cred.uid != 0) {
+			/*
+			 * Group rules need the client's groups; without them a deny rule
+			 * could be missed, so a client whose groups we cannot read is
+			 * dropped. The ACL is re-read for each such connection, so an
+			 * edit takes effect for the next client.
+			 */
+			socklen_t glen = sizeof clients[nclients].peer.groups;
+			errbuf_t err;
+			if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, clients[nclients].peer.groups, &glen) < 0) {
+				close(fd);
+				continue;
+			}
+			clients[nclients].peer.ngroups = (int)(glen / sizeof(gid_t));
+			(void)acl_load(acl_path(), err); /* a bad file: authorize() denies, naming the reason */
+		}
 		nclients++;
 		/* a new client may want to hold again: do not exit under it */
 		exit_pending = false;

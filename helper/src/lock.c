@@ -1,5 +1,6 @@
 /*
- * `lock PATH`: flock(LOCK_EX) on PATH (created 0600, parents 0700), print
+ * `lock PATH` (or `[--netns NAME] lock`: the namespace's apply.lock under
+ * /run/tunform): flock(LOCK_EX) on PATH (created 0600, parents 0700), print
  * `locked`, hold it until EOF on stdin. The kernel drops the lock when the
  * process dies, so a SIGKILLed apply never leaves a stale lock, and the
  * caller dying closes our stdin.
@@ -14,7 +15,7 @@
 
 #include "helper.h"
 
-int cmd_lock(const char *path)
+int cmd_lock(const char *path, const struct peer *drop_to)
 {
 	char dir[512];
 	char buf[256];
@@ -37,7 +38,8 @@ int cmd_lock(const char *path)
 		fprintf(stderr, "tunform-helper: failed to open '%s': %s\n", path, strerror(errno));
 		goto out;
 	}
-	if (caps_drop_all(err) < 0) {
+	/* Open as root; wait as nobody special: the caller (setuid mode) or root without capabilities. */
+	if ((drop_to ? drop_to_caller(drop_to, 0, err) : caps_drop_all(err)) < 0) {
 		fprintf(stderr, "tunform-helper: %s\n", err);
 		goto out;
 	}

@@ -1,90 +1,284 @@
 /*
- * Minimal rtnetlink: RTM_NEWLINK with IFLA_IFALIAS on an existing link, to set
- * the managed marker. One request, one acknowledgement.
+ * Minimal rtnetlink, no library: alias, MTU, link up/down, addresses and link
+ * deletion on tun/tap links. Every op first asks the kernel for the link by
+ * name (RTM_GETLINK with IFLA_IFNAME) and refuses anything whose kind is not
+ * "tun" (the kernel's kind for tun and tap), so the helper can never be made
+ * to touch a bridge, a veth or the loopback device. Then one request, one
+ * acknowledgement, on one socket per process. Kernel extended-ack messages
+ * are appended to the error text.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "helper.h"
 
-struct alias_req {
+#define REQ_SIZE 1024
+
+struct req {
 	struct nlmsghdr nh;
-	struct ifinfomsg ifi;
-	char attrs[RTA_SPACE(ALIAS_MAX + 1)];
+	union {
+		struct ifinfomsg ifi;
+		struct ifaddrmsg ifa;
+	};
+	char attrs[REQ_SIZE];
 };
+
+static int nl_fd = -1;
+static unsigned nl_seq;
+
+static int nl_socket(const char *name, char *err)
+{
+	int one = 1;
+
+	if (nl_fd >= 0)
+		return nl_fd;
+	nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl_fd < 0) {
+		int r = -errno;
+		set_err(err, "open netlink socket for", name, errno);
+		return r;
+	}
+	/* Best effort: older kernels simply give no message. */
+	(void)setsockopt(nl_fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+	(void)setsockopt(nl_fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+	return nl_fd;
+}
+
+static void add_attr(struct req *r, unsigned short type, const void *data, size_t len)
+{
+	char *base = (char *)r;
+	struct rtattr *rta = (struct rtattr *)(base + NLMSG_ALIGN(r->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* "failed to VERB 'NAME': strerror" plus the kernel's extended-ack text when it sent one. */
+static void nl_error(const struct nlmsghdr *nh, const struct nlmsgerr *e, const char *verb, const char *name,
+		     char *err)
+{
+	set_err(err, verb, name, -e->error);
+	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	{
+		size_t off = NLMSG_LENGTH(sizeof *e);
+		if (!(nh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		while (off + sizeof(struct nlattr) <= nh->nlmsg_len) {
+			const struct nlattr *a = (const struct nlattr *)((const char *)nh + off);
+			if (a->nla_len < sizeof *a || off + a->nla_len > nh->nlmsg_len)
+				break;
+			if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && a->nla_len > sizeof *a) {
+				size_t used = strlen(err);
+				snprintf(err + used, ERRBUF_SIZE - used, " (%.*s)", (int)(a->nla_len - sizeof *a - 1),
+					 (const char *)(a + 1));
+				break;
+			}
+			off += NLA_ALIGN(a->nla_len);
+		}
+	}
+}
+
+/*
+ * Sends r and reads until the answer with our sequence number: an ack (0), an
+ * error (-errno, err set) or, for a GET, the object copied into resp (its length).
+ */
+static int nl_talk(struct req *r, void *resp, size_t resp_len, const char *verb, const char *name, char *err)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	static union {
+		struct nlmsghdr nh;
+		char buf[32768];
+	} in;
+	int fd = nl_socket(name, err);
+
+	if (fd < 0)
+		return fd;
+	r->nh.nlmsg_seq = ++nl_seq;
+	if (sendto(fd, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+		int e = -errno;
+		set_err(err, verb, name, errno);
+		return e;
+	}
+	for (;;) {
+		ssize_t n = recv(fd, &in, sizeof in, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			set_err(err, "read netlink answer for", name, errno);
+			return e;
+		}
+		for (struct nlmsghdr *nh = &in.nh; NLMSG_OK(nh, (size_t)n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_seq != r->nh.nlmsg_seq)
+				continue; /* a late answer to an earlier request */
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof *e)) {
+					set_err(err, "read netlink answer for", name, EPROTO);
+					return -EPROTO;
+				}
+				if (e->error == 0)
+					return 0;
+				nl_error(nh, e, verb, name, err);
+				return e->error;
+			}
+			if (resp && nh->nlmsg_len <= resp_len) {
+				memcpy(resp, nh, nh->nlmsg_len);
+				return (int)nh->nlmsg_len;
+			}
+			set_err(err, "read netlink answer for", name, EPROTO);
+			return -EPROTO;
+		}
+	}
+}
+
+static void init_req(struct req *r, unsigned short type, unsigned short flags, size_t body)
+{
+	memset(r, 0, sizeof *r);
+	r->nh.nlmsg_type = type;
+	r->nh.nlmsg_flags = NLM_F_REQUEST | flags;
+	r->nh.nlmsg_len = NLMSG_LENGTH(body);
+}
+
+/*
+ * The link called name, if it is a tun/tap device: its ifindex (> 0). Anything
+ * else is refused: a missing link with ENODEV, another kind with EPERM.
+ */
+static int tun_link_index(const char *name, const char *verb, char *err)
+{
+	static union {
+		struct nlmsghdr nh;
+		char buf[32768];
+	} resp;
+	struct req r;
+	const struct ifinfomsg *ifi;
+	const struct rtattr *rta;
+	int len, n;
+
+	init_req(&r, RTM_GETLINK, 0, sizeof r.ifi);
+	r.ifi.ifi_family = AF_UNSPEC;
+	add_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	{
+		unsigned mask = RTEXT_FILTER_SKIP_STATS;
+		add_attr(&r, IFLA_EXT_MASK, &mask, sizeof mask);
+	}
+	n = nl_talk(&r, &resp, sizeof resp, verb, name, err);
+	if (n < 0)
+		return n;
+	if (resp.nh.nlmsg_type != RTM_NEWLINK || resp.nh.nlmsg_len < NLMSG_LENGTH(sizeof *ifi)) {
+		set_err(err, verb, name, EPROTO);
+		return -EPROTO;
+	}
+	ifi = NLMSG_DATA(&resp.nh);
+	len = (int)resp.nh.nlmsg_len - (int)NLMSG_LENGTH(sizeof *ifi);
+	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type != IFLA_LINKINFO)
+			continue;
+		int ilen = (int)RTA_PAYLOAD(rta);
+		for (const struct rtattr *in = RTA_DATA(rta); RTA_OK(in, ilen); in = RTA_NEXT(in, ilen)) {
+			if (in->rta_type == IFLA_INFO_KIND && RTA_PAYLOAD(in) >= 3 &&
+			    strncmp(RTA_DATA(in), "tun", RTA_PAYLOAD(in)) == 0)
+				return ifi->ifi_index;
+		}
+	}
+	set_errmsg(err, "failed to %s '%s': not a tun/tap device", verb, name);
+	return -EPERM;
+}
+
+static int link_change(const char *name, const char *verb, unsigned short type, unsigned flags, unsigned change,
+		       unsigned short attr, const void *data, size_t len, char *err)
+{
+	struct req r;
+	int ifindex = tun_link_index(name, verb, err);
+
+	if (ifindex < 0)
+		return ifindex;
+	init_req(&r, type, NLM_F_ACK, sizeof r.ifi);
+	r.ifi.ifi_family = AF_UNSPEC;
+	r.ifi.ifi_index = ifindex;
+	r.ifi.ifi_flags = flags;
+	r.ifi.ifi_change = change;
+	if (attr)
+		add_attr(&r, attr, data, len);
+	return nl_talk(&r, NULL, 0, verb, name, err);
+}
 
 int nl_set_alias(const char *name, const char *alias, char *err)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct alias_req req;
-	struct rtattr *rta;
-	union {
-		struct nlmsghdr nh;
-		char buf[1024];
-	} ack;
-	size_t alen = strlen(alias);
-	unsigned ifindex;
-	ssize_t n;
-	int fd = -1, r = 0;
+	return link_change(name, "set alias of", RTM_NEWLINK, 0, 0, IFLA_IFALIAS, alias, strlen(alias), err);
+}
 
-	ifindex = if_nametoindex(name);
-	if (ifindex == 0) {
-		r = -errno;
-		set_err(err, "find index of", name, errno);
-		goto out;
-	}
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
-		r = -errno;
-		set_err(err, "open netlink socket for", name, errno);
-		goto out;
-	}
+int nl_set_mtu(const char *name, unsigned mtu, char *err)
+{
+	return link_change(name, "set mtu of", RTM_NEWLINK, 0, 0, IFLA_MTU, &mtu, sizeof mtu, err);
+}
 
-	memset(&req, 0, sizeof req);
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req.nh.nlmsg_seq = 1;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = (int)ifindex;
-	rta = (struct rtattr *)req.attrs;
-	rta->rta_type = IFLA_IFALIAS;
-	rta->rta_len = RTA_LENGTH(alen);
-	memcpy(RTA_DATA(rta), alias, alen);
-	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof req.ifi) + RTA_ALIGN(rta->rta_len);
+int nl_set_up(const char *name, bool up, char *err)
+{
+	return link_change(name, up ? "set up" : "set down", RTM_NEWLINK, up ? IFF_UP : 0, IFF_UP, 0, NULL, 0, err);
+}
 
-	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
-		r = -errno;
-		set_err(err, "set alias of", name, errno);
-		goto out;
-	}
-	do
-		n = recv(fd, &ack, sizeof ack, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		r = -errno;
-		set_err(err, "read netlink answer for", name, errno);
-		goto out;
-	}
-	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) || ack.nh.nlmsg_type != NLMSG_ERROR) {
-		r = -EPROTO;
-		set_err(err, "read netlink answer for", name, EPROTO);
-		goto out;
-	}
-	{
-		const struct nlmsgerr *e = NLMSG_DATA(&ack.nh);
-		if (e->error != 0) {
-			r = e->error;
-			set_err(err, "set alias of", name, -e->error);
-			goto out;
-		}
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	return r;
+int nl_unlink(const char *name, char *err)
+{
+	return link_change(name, "delete", RTM_DELLINK, 0, 0, 0, NULL, 0, err);
+}
+
+/* A.B.C.D/N or an IPv6 address /N; nothing else (no spaces, no '+', no scope). */
+bool parse_cidr(const char *s, struct cidr *out)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t alen;
+	long plen;
+
+	if (!slash || strlen(s) >= sizeof buf)
+		return false;
+	alen = (size_t)(slash - s);
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	memset(out, 0, sizeof *out);
+	if (inet_pton(AF_INET, buf, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
+		out->family = AF_INET6;
+	else
+		return false;
+	if (slash[1] == '-' || !parse_long(slash + 1, 0, out->family == AF_INET ? 32 : 128, &plen))
+		return false;
+	out->plen = (unsigned)plen;
+	return true;
+}
+
+int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, char *err)
+{
+	char verb[96];
+	struct req r;
+	size_t alen = c->family == AF_INET ? 4 : 16;
+	int ifindex;
+
+	snprintf(verb, sizeof verb, add ? "add address %s to" : "delete address %s from", text);
+	ifindex = tun_link_index(name, verb, err);
+	if (ifindex < 0)
+		return ifindex;
+	init_req(&r, add ? RTM_NEWADDR : RTM_DELADDR, NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), sizeof r.ifa);
+	r.ifa.ifa_family = (unsigned char)c->family;
+	r.ifa.ifa_prefixlen = (unsigned char)c->plen;
+	r.ifa.ifa_index = (unsigned)ifindex;
+	r.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	add_attr(&r, IFA_LOCAL, c->addr, alen);
+	if (c->family == AF_INET)
+		add_attr(&r, IFA_ADDRESS, c->addr, alen);
+	return nl_talk(&r, NULL, 0, verb, name, err);
 }

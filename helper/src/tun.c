@@ -32,11 +32,10 @@ static int open_with(const struct tun_spec *spec, short extra, const char *verb,
 	struct ifreq ifr;
 	int fd, r;
 
-	fd = open(tun_path, O_RDWR | O_CLOEXEC);
+	fd = open_tun_device();
 	if (fd < 0) {
-		r = -errno;
-		set_err(err, "open", tun_path, errno);
-		return r;
+		set_err(err, "open", tun_path, -fd);
+		return fd;
 	}
 	memset(&ifr, 0, sizeof ifr);
 	memcpy(ifr.ifr_name, spec->name, strlen(spec->name)); /* validated: < IFNAMSIZ */

@@ -1,0 +1,531 @@
+/*
+ * The setuid helper's ACL (docs/helper-acl.md): deny by default, deny wins.
+ *
+ *   allow user NAME|UID|* devices PATTERN [netns PATTERN|-] [max-mtu N]
+ *         [modes tun|tap|tun,tap] [owner self|any] [keep-carrier yes|no]
+ *   allow group NAME|GID devices PATTERN [same options]
+ *   deny  user NAME|UID|* devices PATTERN [netns PATTERN|-]
+ *   deny  group NAME|GID devices PATTERN [netns PATTERN|-]
+ *   # comment (a token that starts with '#' starts it)
+ *
+ * PATTERN: a valid name, or a valid prefix followed by one '*' (`*` alone:
+ * every name). The file must be a regular file owned by root and not writable
+ * by group or others, in a directory with the same properties; it is opened
+ * with O_NOFOLLOW and checked through the open fd (no TOCTOU between check and
+ * read). Any syntax error refuses the whole file, with its line number.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define ACL_MAX_RULES 4096
+#define ACL_MAX_BYTES (256 * 1024)
+#define ACL_LINE_MAX 1024
+
+struct pattern {
+	char text[NAME_MAX + 1]; /* literal, or the prefix when prefix is set */
+	bool prefix;
+};
+
+struct rule {
+	int line;
+	bool allow;
+	bool group;       /* subject is a group */
+	bool any;         /* user * */
+	unsigned long id; /* uid or gid */
+	struct pattern dev;
+	bool has_netns, netns_host;
+	struct pattern netns;
+	long max_mtu;    /* -1: no bound */
+	unsigned modes;  /* bit 0 tun, bit 1 tap */
+	bool owner_any;  /* owner/group may name others than the caller */
+	bool keep_carrier;
+};
+
+static struct rule *rules;
+static size_t nrules;
+static bool loaded;                 /* a valid file was read */
+static bool enforced;               /* this process authorises every op */
+static const char *cur_netns;       /* where the ops of this process run; NULL: the machine's own */
+static errbuf_t load_error;         /* why the ACL is unusable, when !loaded */
+
+const char *acl_path(void)
+{
+	return TUNFORM_ACL_PATH;
+}
+
+void acl_enforce(const char *netns)
+{
+	enforced = true;
+	cur_netns = netns;
+}
+
+bool acl_enforced(void)
+{
+	return enforced;
+}
+
+static bool parse_pattern(const char *s, bool netns, struct pattern *p, char *why)
+{
+	size_t len = strlen(s);
+	const char *what = netns ? "namespace pattern" : "device pattern";
+
+	if (len > 0 && s[len - 1] == '*') {
+		if (len - 1 > 0) {
+			char prefix[NAME_MAX + 1];
+			if (len - 1 > NAME_MAX) {
+				set_errmsg(why, "invalid %s '%.64s': too long", what, s);
+				return false;
+			}
+			memcpy(prefix, s, len - 1);
+			prefix[len - 1] = '\0';
+			/* The prefix obeys the name rules (no second '*', no '/', ...). */
+			if (netns ? !valid_netns_name(prefix, why) : !valid_ifname(prefix, why)) {
+				set_errmsg(why, "invalid %s '%.64s': only a trailing '*' is allowed, after a valid name prefix",
+					   what, s);
+				return false;
+			}
+			memcpy(p->text, prefix, len);
+		} else {
+			p->text[0] = '\0';
+		}
+		p->prefix = true;
+		return true;
+	}
+	if (netns ? !valid_netns_name(s, why) : !valid_ifname(s, why)) {
+		char inner[ERRBUF_SIZE];
+		memcpy(inner, why, ERRBUF_SIZE);
+		set_errmsg(why, "invalid %s: %s", what, inner);
+		return false;
+	}
+	memcpy(p->text, s, len + 1);
+	p->prefix = false;
+	return true;
+}
+
+static bool match(const struct pattern *p, const char *s)
+{
+	return p->prefix ? strncmp(s, p->text, strlen(p->text)) == 0 : strcmp(s, p->text) == 0;
+}
+
+static bool parse_subject(const char *kind, const char *who, struct rule *r, char *why)
+{
+	long id;
+
+	if (strcmp(kind, "user") == 0) {
+		r->group = false;
+		if (strcmp(who, "*") == 0) {
+			r->any = true;
+			return true;
+		}
+		if (who[0] >= '0' && who[0] <= '9') {
+			if (!parse_id(who, false, &id)) {
+				set_errmsg(why, "invalid uid '%.32s'", who);
+				return false;
+			}
+			r->id = (unsigned long)id;
+			return true;
+		}
+		{
+			struct passwd *pw = getpwnam(who);
+			if (!pw) {
+				set_errmsg(why, "unknown user '%.64s'", who);
+				return false;
+			}
+			r->id = pw->pw_uid;
+		}
+		return true;
+	}
+	if (strcmp(kind, "group") == 0) {
+		r->group = true;
+		if (who[0] >= '0' && who[0] <= '9') {
+			if (!parse_id(who, false, &id)) {
+				set_errmsg(why, "invalid gid '%.32s'", who);
+				return false;
+			}
+			r->id = (unsigned long)id;
+			return true;
+		}
+		{
+			struct group *gr = getgrnam(who);
+			if (!gr) {
+				set_errmsg(why, "unknown group '%.64s'", who);
+				return false;
+			}
+			r->id = gr->gr_gid;
+		}
+		return true;
+	}
+	set_errmsg(why, "expected 'user' or 'group' after '%s', got '%.32s'", r->allow ? "allow" : "deny", kind);
+	return false;
+}
+
+/* One non-comment line, already split into tokens. */
+static bool parse_rule(char **tok, int ntok, struct rule *r, char *why)
+{
+	bool seen_netns = false, seen_mtu = false, seen_modes = false, seen_owner = false, seen_keep = false;
+
+	if (strcmp(tok[0], "allow") == 0)
+		r->allow = true;
+	else if (strcmp(tok[0], "deny") == 0)
+		r->allow = false;
+	else {
+		set_errmsg(why, "expected 'allow' or 'deny', got '%.32s'", tok[0]);
+		return false;
+	}
+	if (ntok < 5 || strcmp(tok[3], "devices") != 0) {
+		set_errmsg(why, "expected '%s user|group WHO devices PATTERN [options]'", tok[0]);
+		return false;
+	}
+	if (!parse_subject(tok[1], tok[2], r, why))
+		return false;
+	if (!parse_pattern(tok[4], false, &r->dev, why))
+		return false;
+	r->max_mtu = -1;
+	r->modes = 3;
+	r->keep_carrier = true;
+	for (int i = 5; i < ntok; i += 2) {
+		const char *key = tok[i], *val = i + 1 < ntok ? tok[i + 1] : NULL;
+		bool allow_only = strcmp(key, "netns") != 0;
+
+		if (!val) {
+			set_errmsg(why, "option '%.32s' needs a value", key);
+			return false;
+		}
+		if (allow_only && !r->allow && (!strcmp(key, "max-mtu") || !strcmp(key, "modes") || !strcmp(key, "owner") ||
+						!strcmp(key, "keep-carrier"))) {
+			set_errmsg(why, "option '%s' only applies to allow rules (a deny rule denies everything it matches)",
+				   key);
+			return false;
+		}
+		if (strcmp(key, "netns") == 0 && !seen_netns) {
+			seen_netns = r->has_netns = true;
+			if (strcmp(val, "-") == 0)
+				r->netns_host = true;
+			else if (!parse_pattern(val, true, &r->netns, why))
+				return false;
+		} else if (strcmp(key, "max-mtu") == 0 && !seen_mtu) {
+			seen_mtu = true;
+			if (!parse_long(val, 68, 65535, &r->max_mtu)) {
+				set_errmsg(why, "invalid max-mtu '%.32s': expected 68 to 65535", val);
+				return false;
+			}
+		} else if (strcmp(key, "modes") == 0 && !seen_modes) {
+			seen_modes = true;
+			if (strcmp(val, "tun") == 0)
+				r->modes = 1;
+			else if (strcmp(val, "tap") == 0)
+				r->modes = 2;
+			else if (strcmp(val, "tun,tap") == 0 || strcmp(val, "tap,tun") == 0)
+				r->modes = 3;
+			else {
+				set_errmsg(why, "invalid modes '%.32s': expected tun, tap or tun,tap", val);
+				return false;
+			}
+		} else if (strcmp(key, "owner") == 0 && !seen_owner) {
+			seen_owner = true;
+			if (strcmp(val, "self") == 0)
+				r->owner_any = false;
+			else if (strcmp(val, "any") == 0)
+				r->owner_any = true;
+			else {
+				set_errmsg(why, "invalid owner '%.32s': expected self or any", val);
+				return false;
+			}
+		} else if (strcmp(key, "keep-carrier") == 0 && !seen_keep) {
+			seen_keep = true;
+			if (strcmp(val, "yes") == 0)
+				r->keep_carrier = true;
+			else if (strcmp(val, "no") == 0)
+				r->keep_carrier = false;
+			else {
+				set_errmsg(why, "invalid keep-carrier '%.32s': expected yes or no", val);
+				return false;
+			}
+		} else if (!strcmp(key, "netns") || !strcmp(key, "max-mtu") || !strcmp(key, "modes") ||
+			   !strcmp(key, "owner") || !strcmp(key, "keep-carrier")) {
+			set_errmsg(why, "option '%s' given twice", key);
+			return false;
+		} else {
+			set_errmsg(why, "unknown option '%.32s' (expected netns, max-mtu, modes, owner or keep-carrier)", key);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The file (or directory) must be root's and writable by nobody else. */
+static bool safe_owner(const struct stat *st, const char *path, const char *what, char *err)
+{
+	if (st->st_uid != 0) {
+		set_errmsg(err, "refusing ACL %s: %s is owned by uid %lu, not root", path, what, (unsigned long)st->st_uid);
+		return false;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		set_errmsg(err, "refusing ACL %s: %s is writable by %s (mode %04o; make it 0644)", path, what,
+			   (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st->st_mode & 07777));
+		return false;
+	}
+	return true;
+}
+
+static int parse_file(FILE *f, const char *path, char *err)
+{
+	char *line = NULL;
+	size_t cap = 0, total = 0;
+	ssize_t n;
+	int lineno = 0, r = 0;
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *tok[16];
+		char *save = NULL;
+		int ntok = 0;
+		errbuf_t why;
+
+		lineno++;
+		total += (size_t)n;
+		if (total > ACL_MAX_BYTES) {
+			set_errmsg(err, "%s:%d: file larger than %d bytes", path, lineno, ACL_MAX_BYTES);
+			r = -1;
+			break;
+		}
+		if (strlen(line) != (size_t)n) {
+			set_errmsg(err, "%s:%d: NUL byte in line", path, lineno);
+			r = -1;
+			break;
+		}
+		if (n > ACL_LINE_MAX) {
+			set_errmsg(err, "%s:%d: line longer than %d bytes", path, lineno, ACL_LINE_MAX);
+			r = -1;
+			break;
+		}
+		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+			if (t[0] == '#')
+				break;
+			if (ntok == 16) {
+				ntok = 17;
+				break;
+			}
+			tok[ntok++] = t;
+		}
+		if (ntok == 0)
+			continue;
+		if (ntok > 15) {
+			set_errmsg(err, "%s:%d: too many words", path, lineno);
+			r = -1;
+			break;
+		}
+		if (nrules == ACL_MAX_RULES) {
+			set_errmsg(err, "%s:%d: more than %d rules", path, lineno, ACL_MAX_RULES);
+			r = -1;
+			break;
+		}
+		memset(&rules[nrules], 0, sizeof rules[nrules]);
+		rules[nrules].line = lineno;
+		if (!parse_rule(tok, ntok, &rules[nrules], why)) {
+			set_errmsg(err, "%s:%d: %s", path, lineno, why);
+			r = -1;
+			break;
+		}
+		nrules++;
+	}
+	if (r == 0 && ferror(f)) {
+		set_errmsg(err, "failed to read ACL %s: %s", path, strerror(errno));
+		r = -1;
+	}
+	free(line);
+	return r;
+}
+
+int acl_load(const char *path, char *err)
+{
+	char dirbuf[PATH_MAX];
+	struct stat st;
+	FILE *f;
+	int fd, dfd, r;
+
+	loaded = false;
+	nrules = 0;
+	if (!rules && !(rules = calloc(ACL_MAX_RULES, sizeof *rules))) {
+		set_errmsg(err, "failed to read ACL %s: out of memory", path);
+		goto fail;
+	}
+	if (strlen(path) >= sizeof dirbuf || path[0] != '/') {
+		set_errmsg(err, "refusing ACL %s: not an absolute path", path);
+		goto fail;
+	}
+	memcpy(dirbuf, path, strlen(path) + 1);
+	dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		set_errmsg(err, "cannot read ACL %s: %s (no ACL: every request of a user is denied)", path,
+			   strerror(errno));
+		goto fail;
+	}
+	r = fstat(dfd, &st);
+	if (r < 0 || !safe_owner(&st, path, "its directory", err)) {
+		if (r < 0)
+			set_errmsg(err, "cannot read ACL %s: %s", path, strerror(errno));
+		close(dfd);
+		goto fail;
+	}
+	memcpy(dirbuf, path, strlen(path) + 1);
+	fd = openat(dfd, basename(dirbuf), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	close(dfd);
+	if (fd < 0) {
+		set_errmsg(err, "cannot read ACL %s: %s%s", path, errno == ELOOP ? "it is a symlink" : strerror(errno),
+			   errno == ENOENT ? " (no ACL: every request of a user is denied)" : "");
+		goto fail;
+	}
+	/* Check the file we opened, not the name: no window between check and read. */
+	if (fstat(fd, &st) < 0) {
+		set_errmsg(err, "cannot read ACL %s: %s", path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_errmsg(err, "refusing ACL %s: not a regular file", path);
+		close(fd);
+		goto fail;
+	}
+	if (!safe_owner(&st, path, "the file", err)) {
+		close(fd);
+		goto fail;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		set_errmsg(err, "cannot read ACL %s: %s", path, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	r = parse_file(f, path, err);
+	fclose(f);
+	if (r < 0)
+		goto fail;
+	loaded = true;
+	return 0;
+fail:
+	nrules = 0;
+	memcpy(load_error, err, ERRBUF_SIZE);
+	return -1;
+}
+
+static bool peer_in_group(const struct peer *p, unsigned long gid)
+{
+	if (p->gid == gid)
+		return true;
+	for (int i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == gid)
+			return true;
+	return false;
+}
+
+static bool rule_matches(const struct rule *r, const struct peer *p, const char *name)
+{
+	if (r->group ? !peer_in_group(p, r->id) : !(r->any || r->id == p->uid))
+		return false;
+	if (!match(&r->dev, name))
+		return false;
+	if (r->has_netns) {
+		if (r->netns_host ? cur_netns != NULL : (cur_netns == NULL || !match(&r->netns, cur_netns)))
+			return false;
+	}
+	return true;
+}
+
+/* Why an allow rule that matches does not cover this request, or NULL. */
+static const char *rule_refuses(const struct rule *r, const struct peer *p, const struct authz *q, char *why)
+{
+	if (q->mode >= 0 && !(r->modes & (1u << q->mode))) {
+		set_errmsg(why, "mode %s is not allowed (line %d: modes %s)", q->mode ? "tap" : "tun", r->line,
+			   r->modes == 1 ? "tun" : "tap");
+		return why;
+	}
+	if (q->mtu >= 0 && r->max_mtu >= 0 && q->mtu > r->max_mtu) {
+		set_errmsg(why, "mtu %ld is above max-mtu %ld (line %d)", q->mtu, r->max_mtu, r->line);
+		return why;
+	}
+	if (q->hold && !r->keep_carrier) {
+		set_errmsg(why, "keep-carrier is not allowed (line %d: keep-carrier no)", r->line);
+		return why;
+	}
+	if (!r->owner_any && q->has_user && q->user != (long)p->uid) {
+		set_errmsg(why, "owner %ld is not you (uid %lu) and line %d does not say 'owner any'", q->user,
+			   (unsigned long)p->uid, r->line);
+		return why;
+	}
+	if (!r->owner_any && q->has_group && (q->group < 0 || !peer_in_group(p, (unsigned long)q->group))) {
+		set_errmsg(why, "group %ld is not one of your groups and line %d does not say 'owner any'", q->group,
+			   r->line);
+		return why;
+	}
+	return NULL;
+}
+
+bool acl_any_allow(const struct peer *peer)
+{
+	if (!enforced || peer->uid == 0)
+		return true;
+	for (size_t i = 0; i < nrules; i++) {
+		const struct rule *r = &rules[i];
+		if (r->allow && (r->group ? peer_in_group(peer, r->id) : (r->any || r->id == peer->uid)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The one check in front of every op of a setuid exec and every holder
+ * request. Root, and any caller of a helper that does not enforce the ACL
+ * (not setuid: the kernel decides), pass. Otherwise: a request without a
+ * device (ping, list) passes; a device request passes only when no deny rule
+ * matches it and at least one matching allow rule covers every value it sets.
+ */
+bool authorize(const struct peer *peer, const struct authz *q, char *err)
+{
+	const char *refusal = NULL;
+	errbuf_t why;
+
+	if (!enforced || peer->uid == 0)
+		return true;
+	if (!loaded) {
+		set_errmsg(err, "failed to %.32s '%.64s': not permitted: %s", q->op, q->name ? q->name : "-", load_error);
+		return false;
+	}
+	if (q->name == NULL)
+		return true;
+	for (size_t i = 0; i < nrules; i++) {
+		if (!rules[i].allow && rule_matches(&rules[i], peer, q->name)) {
+			set_errmsg(err, "failed to %.32s '%s': not permitted: denied by %s line %d", q->op, q->name, acl_path(),
+				   rules[i].line);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < nrules; i++) {
+		if (!rules[i].allow || !rule_matches(&rules[i], peer, q->name))
+			continue;
+		if (!rule_refuses(&rules[i], peer, q, why))
+			return true;
+		if (!refusal) {
+			static errbuf_t first;
+			memcpy(first, why, ERRBUF_SIZE);
+			refusal = first;
+		}
+	}
+	if (refusal)
+		set_errmsg(err, "failed to %.32s '%s': not permitted: %s", q->op, q->name, refusal);
+	else
+		set_errmsg(err, "failed to %.32s '%s': not permitted: no rule in %s allows uid %lu to manage '%s'%s%s", q->op,
+			   q->name, acl_path(), (unsigned long)peer->uid, q->name, cur_netns ? " in namespace " : "",
+			   cur_netns ? cur_netns : "");
+	return false;
+}
