@@ -32,7 +32,12 @@ export type HelperOp =
       readonly user?: number;
       readonly group?: number;
     })
-  | (DeviceFlags & { readonly op: 'delete'; readonly name: string });
+  | (DeviceFlags & { readonly op: 'delete'; readonly name: string })
+  /** rtnetlink ops, for runs that go through the setuid helper instead of `ip -batch`. */
+  | { readonly op: 'unlink' | 'up' | 'down'; readonly name: string }
+  | { readonly op: 'addr-add' | 'addr-del'; readonly name: string; readonly cidr: string }
+  | { readonly op: 'mtu'; readonly name: string; readonly mtu: number }
+  | { readonly op: 'alias'; readonly name: string; readonly alias: string };
 
 export interface HelperResult {
   readonly op: HelperOp['op'];
@@ -68,6 +73,22 @@ function id(what: string, v: number): string {
 
 /** The op line the helper reads. */
 export function formatOp(op: HelperOp): string {
+  switch (op.op) {
+    case 'unlink':
+    case 'up':
+    case 'down':
+      return `${op.op} ${token('name', op.name)}`;
+    case 'addr-add':
+    case 'addr-del':
+      return `${op.op} ${token('name', op.name)} ${token('address', op.cidr)}`;
+    case 'mtu':
+      if (!Number.isInteger(op.mtu) || op.mtu < 68 || op.mtu > 65535) throw bug(`helper op mtu=${op.mtu} is out of range`);
+      return `mtu ${token('name', op.name)} ${op.mtu}`;
+    case 'alias':
+      return `alias ${token('name', op.name)} ${token('alias', op.alias)}`;
+    default:
+      break;
+  }
   const words = [op.op, token('name', op.name), op.mode, formatFlags(op)];
   if (op.op !== 'delete') {
     if (op.user !== undefined) words.push(`user=${id('user', op.user)}`);

@@ -1,12 +1,12 @@
 /**
- * The apply lock: `tunform-helper lock PATH` holds flock(LOCK_EX) on
+ * The apply lock: `tunform-helper [--netns NS] lock` holds flock(LOCK_EX) on
  * /run/tunform/.../apply.lock while its stdin is open. Closing stdin (release,
  * or this process dying, SIGKILL included) drops the lock; the kernel drops it
  * if the helper dies. No stale lock files, no pid files.
  */
 import { spawn } from 'node:child_process';
 import { backendError } from '../errors.js';
-import { applyLockPath, helperPath } from './paths.js';
+import { applyLockPath, helperPath, netnsArgs } from './paths.js';
 
 export interface Lock {
   release(): Promise<void>;
@@ -25,7 +25,10 @@ export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Loc
   const path = opts.path ?? applyLockPath(netns);
   const bin = helperPath();
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['lock', path], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Without an explicit path the helper computes the namespace's lock file
+    // itself: the only form a setuid helper accepts (it opens it as root).
+    const args = opts.path !== undefined ? ['lock', opts.path] : [...netnsArgs(netns), 'lock'];
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let locked = false;

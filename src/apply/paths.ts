@@ -4,7 +4,7 @@
  * root is found by walking up from this module to the directory holding
  * package.json, not by a fixed number of `..`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,11 +27,57 @@ export function packageRoot(): string {
   }
 }
 
-/** helper/build/tunform-helper in the package, or $TUNFORM_HELPER when set. */
+/** Where `make -C helper install` (and `tunform install-helper`) put the setuid helper, by prefix. */
+export const INSTALLED_HELPER_PATHS: readonly string[] = [
+  '/usr/local/libexec/tunform/tunform-helper',
+  '/usr/libexec/tunform/tunform-helper',
+];
+
+/** The setuid helper's path under an install prefix. */
+export const installedHelperPath = (prefix: string): string => join(prefix, 'libexec', 'tunform', 'tunform-helper');
+
+/** Whether path is a regular file owned by root with the setuid bit: the helper's setuid mode. */
+export function isSetuidRoot(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.uid === 0 && (st.mode & 0o4000) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function effectiveCapNetAdmin(): boolean {
+  try {
+    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return hex !== undefined && ((BigInt(`0x${hex}`) >> 12n) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The helper binary: $TUNFORM_HELPER when set; otherwise, for a process
+ * without CAP_NET_ADMIN, an installed setuid helper when there is one (the
+ * unprivileged path, see docs/SECURITY.md); otherwise helper/build/tunform-helper
+ * in the package.
+ */
 export function helperPath(): string {
   const override = process.env.TUNFORM_HELPER;
   if (override) return override;
+  if (!effectiveCapNetAdmin()) {
+    const installed = INSTALLED_HELPER_PATHS.find(isSetuidRoot);
+    if (installed) return installed;
+  }
   return join(packageRoot(), 'helper', 'build', 'tunform-helper');
+}
+
+/**
+ * Whether changes must go through the setuid helper: this process lacks
+ * CAP_NET_ADMIN (so `ip -batch` would fail) and the helper it would run is
+ * setuid root (so the helper can do them, as the ACL allows).
+ */
+export function useSetuidHelper(): boolean {
+  return !effectiveCapNetAdmin() && isSetuidRoot(helperPath());
 }
 
 /** Per-namespace runtime directory: /run/tunform/netns/NAME, or /run/tunform/self. */
