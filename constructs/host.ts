@@ -56,6 +56,20 @@ export interface TunformHostProps {
   readonly backend?: TunformBackend;
 
   /**
+   * Whether this host's devices own the tunform-managed devices of their
+   * namespace: an extra resource (the inventory) deletes managed devices that
+   * no device of this host declares, as `tunform apply` of a YAML file does.
+   * This is what deletes a device whose TunNetdev was removed from the stack:
+   * Terraform does not run the destroy-time provisioner of a resource removed
+   * from the configuration. Set false when other stacks or spec files manage
+   * devices in the same namespace; then delete a removed device with
+   * `cdktf destroy --target` before removing it, or with `tunform destroy`.
+   *
+   * @default true
+   */
+  readonly prune?: boolean;
+
+  /**
    * How user and group names are resolved while validating props at synth
    * time. Tests inject a fake system here.
    *
@@ -71,6 +85,7 @@ export interface TunformHostSettings {
   readonly nodePath: string;
   readonly helperPath?: string;
   readonly backend: TunformBackend;
+  readonly prune: boolean;
   readonly lookup: SystemLookup;
 }
 
@@ -107,7 +122,9 @@ export class TunformHost extends Construct {
     if (hosts.length === 1) return hosts[0] as TunformHost;
     if (hosts.length > 1) {
       throw new Error(
-        `${scope.node.path}: stack '${stack.node.path}' has ${hosts.length} TunformHost constructs (${hosts.map((h) => h.node.path).join(', ')}); pass 'host' to say which one this device uses`,
+        `${scope.node.path}: stack '${stack.node.path}' has ${hosts.length} TunformHost constructs (${hosts
+          .map((h) => h.node.path)
+          .join(', ')}); pass 'host' to say which one this device uses`
       );
     }
     return new TunformHost(stack, DEFAULT_ID, {});
@@ -140,6 +157,7 @@ export class TunformHost extends Construct {
       cliPath: props.cliPath ?? join(tunformPackageRoot(), 'bin', 'tunform.js'),
       nodePath: props.nodePath ?? process.execPath,
       backend,
+      prune: props.prune ?? true,
       lookup: props.lookup ?? createSystemLookup(),
     };
     // Provisioners run wherever Terraform runs: relative paths would depend on its working directory.

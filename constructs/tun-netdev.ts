@@ -6,7 +6,7 @@
  * the environment.
  */
 import { Construct } from 'constructs';
-import { Annotations, DataResource, Fn, TerraformProvider, TerraformStack, Token, type TerraformResource } from 'cdktf';
+import { Annotations, DataResource, Fn, Lazy, TerraformStack, Token, type TerraformResource } from 'cdktf';
 import { provider as nullProvider, resource as nullResource } from '@cdktf/provider-null';
 import type { Problem } from '../src/errors.js';
 import type { DeviceSpec, Mode } from '../src/model.js';
@@ -17,6 +17,8 @@ import {
   ENV,
   FORMAT_TAG,
   GENERATION_LENGTH,
+  INVENTORY_TAG,
+  PRUNE_COMMAND,
   STORED_ATTRIBUTE,
   escapeTemplate,
   generationOf,
@@ -144,7 +146,7 @@ const render = (p: Problem) => (p.path === undefined ? p.message : `${p.path}: $
 /** A digit string is the same owner as the number: store one form so equal specs hash equal. */
 const canonicalId = (v: unknown): unknown => (typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v);
 
-/** Devices registered per host, for the rules across devices (duplicate names and addresses). */
+/** Devices registered per host, for the rules across devices and the inventory. */
 const registries = new WeakMap<TunformHost, TunNetdev[]>();
 
 function registerWithHost(host: TunformHost, device: TunNetdev): void {
@@ -161,8 +163,56 @@ function registerWithHost(host: TunformHost, device: TunNetdev): void {
         return withoutTokenProblems(result.problems, skipped).map(render);
       },
     });
+    if (host.settings.prune) createInventory(host, devices);
   }
   list.push(device);
+}
+
+/**
+ * One resource per host, replaced when the set of declared names changes; its
+ * create-time provisioner prunes the devices no longer declared (see
+ * INVENTORY_TAG). Everything is computed at synth time, after every device
+ * has registered.
+ */
+function createInventory(host: TunformHost, devices: readonly TunNetdev[]): void {
+  const settings = host.settings;
+  let cached: { spec: string; names: string } | undefined;
+  const compute = () => {
+    if (cached) return cached;
+    const docDevices = devices.map((d) => d.storedDevice);
+    const doc = settings.netns === undefined ? { devices: docDevices } : { netns: settings.netns, devices: docDevices };
+    const hasTokens = devices.some((d) => Token.isUnresolved(d.specJson)) || (settings.netns !== undefined && Token.isUnresolved(settings.netns));
+    const names = devices.map((d) => d.rawProps.name);
+    cached = hasTokens
+      ? { spec: Fn.jsonencode(escapeDeep(doc)), names: Fn.jsonencode(escapeDeep([settings.netns ?? null, ...names])) }
+      : { spec: escapeTemplate(JSON.stringify(doc)), names: escapeTemplate(JSON.stringify([settings.netns ?? null, ...[...names].map(String).sort()])) };
+    return cached;
+  };
+  const spec = Lazy.stringValue({ produce: () => compute().spec });
+  const names = Lazy.stringValue({ produce: () => compute().names });
+  const stored = {
+    tunform: INVENTORY_TAG,
+    names,
+    spec,
+    node: escapeTemplate(settings.nodePath),
+    cli: escapeTemplate(settings.cliPath),
+    helper: escapeTemplate(settings.helperPath ?? ''),
+  };
+  const provisioners = [
+    {
+      type: 'local-exec' as const,
+      command: PRUNE_COMMAND,
+      environment: { [ENV.spec]: stored.spec, [ENV.node]: stored.node, [ENV.cli]: stored.cli, [ENV.helper]: stored.helper },
+    },
+  ];
+  const lifecycle = { createBeforeDestroy: true };
+  // Plain addresses (`terraform_data.tun0`), as Terraform wants them in depends_on.
+  const dependsOn = Lazy.listValue({ produce: () => devices.map((d) => `${d.resource.terraformResourceType}.${d.resource.friendlyUniqueId}`) });
+  const resource =
+    settings.backend === 'null_resource'
+      ? new nullResource.Resource(host, 'Inventory', { triggers: stored, lifecycle, provisioners })
+      : new DataResource(host, 'Inventory', { input: stored, triggersReplace: { names }, lifecycle, provisioners });
+  resource.dependsOn = dependsOn;
 }
 
 export class TunNetdev extends Construct {
@@ -176,6 +226,8 @@ export class TunNetdev extends Construct {
   readonly generation: string;
   /** The device props as validated (everything but `host`). */
   readonly rawProps: Record<string, unknown>;
+  /** The device as stored in the spec document (defaults filled in, canonical addresses). */
+  readonly storedDevice: StoredDevice;
 
   constructor(scope: Construct, id: string, props: TunNetdevProps) {
     super(scope, id);
@@ -194,9 +246,9 @@ export class TunNetdev extends Construct {
       throw new Error(`invalid TunNetdev props: ${count}\n  ${problems.map(render).join('\n  ')}`);
     }
     for (const w of withoutTokenProblems(validation.warnings, skipped)) Annotations.of(this).addWarning(render(w));
-    registerWithHost(this.host, this);
 
     const device = storedDevice(raw, validation.device);
+    this.storedDevice = device;
     const doc = specDocument(settings.netns, device);
     const hasTokens = skipped.length > 0 || (settings.netns !== undefined && Token.isUnresolved(settings.netns));
     if (hasTokens) {
@@ -261,6 +313,7 @@ export class TunNetdev extends Construct {
         provisioners,
       });
     }
+    registerWithHost(this.host, this);
   }
 }
 

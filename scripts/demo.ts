@@ -10,17 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, destroyNetns, isRoot } from '../test/support/netns.js';
-import {
-  REPO_ROOT,
-  buildReader,
-  cdktfProject,
-  sendUdp,
-  startReader,
-  summarize,
-  terraformVersion,
-  tunform,
-  type Reader,
-} from '../test/e2e/support/cdktf.js';
+import { REPO_ROOT, buildReader, cdktfProject, sendUdp, startReader, summarize, terraformVersion, tunform, type Reader } from '../test/e2e/support/cdktf.js';
 
 const FLOWS = 200;
 const STACK = 'vpn-keepcarrier';
@@ -28,7 +18,12 @@ const DEVICE = 'tun-test';
 const PEER = '172.31.0.2';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 async function main(): Promise<number> {
   if (!isRoot()) {
@@ -40,11 +35,15 @@ async function main(): Promise<number> {
     process.stderr.write(`demo: ${tf.reason}\n`);
     return 1;
   }
-  for (const built of [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), join(REPO_ROOT, 'helper', 'build', 'tunform-helper')]) {
-    if (!existsSync(built)) {
-      process.stderr.write(`demo: ${built} is missing: run 'npm install' (or 'npm run build') first\n`);
-      return 1;
-    }
+  const helper = join(REPO_ROOT, 'helper', 'build', 'tunform-helper');
+  const cli = await tunform(['--version']);
+  if (cli.code !== 0 || !existsSync(helper)) {
+    process.stderr.write(
+      `demo: tunform is not built (${
+        cli.code !== 0 ? cli.stderr.trim().split('\n')[0] : `${helper} is missing`
+      }): run 'npm install' (or 'npm run build') first\n`
+    );
+    return 1;
   }
 
   const netns = createNetns('demo');

@@ -36,6 +36,18 @@ export const CREATE_COMMAND = `exec "$${ENV.node}" "$${ENV.cli}" apply --spec-en
  */
 export const DESTROY_COMMAND = `exec "$${ENV.node}" "$${ENV.cli}" destroy --spec-env ${ENV.spec}`;
 
+/**
+ * The host's inventory resource (TunformHost prop `prune`, default true).
+ * Terraform does not run the destroy-time provisioner of a resource that was
+ * removed from the configuration, so a removed TunNetdev cannot delete its own
+ * device. The inventory resource is replaced whenever the set of declared
+ * device names changes, and its create-time provisioner applies the whole
+ * set without a generation (already-applied devices need nothing) and with
+ * pruning, which deletes the managed devices no longer declared.
+ */
+export const INVENTORY_TAG = 'tunform-inventory/v1';
+export const PRUNE_COMMAND = `unset ${ENV.generation}; exec "$${ENV.node}" "$${ENV.cli}" apply --spec-env ${ENV.spec}`;
+
 /** Keys of the stored map (input / triggers). */
 export type StoredKey = 'tunform' | 'spec' | 'generation' | 'node' | 'cli' | 'helper';
 

@@ -61,7 +61,7 @@ export async function findStackFile(dir: string): Promise<string> {
   if (candidates.length === 1) return join(stacksDir, candidates[0] as string, STACK_FILE);
   if (candidates.length > 1) {
     throw invalidInput(
-      `'${dir}' holds ${candidates.length} stacks (${candidates.join(', ')}); pass one of them, e.g. '--synth ${join(stacksDir, candidates[0] as string)}'`,
+      `'${dir}' holds ${candidates.length} stacks (${candidates.join(', ')}); pass one of them, e.g. '--synth ${join(stacksDir, candidates[0] as string)}'`
     );
   }
   throw invalidInput(`no synthesized stack in '${dir}': expected ${direct} (run 'cdktf synth' first, then pass cdktf.out/stacks/<stack>)`);
@@ -103,7 +103,7 @@ export function extractDevices(doc: unknown, file: string): { devices: SynthDevi
         problem(
           /\$\{/.test(text)
             ? `the device's spec depends on values known only at apply time (${truncate(text)}); drift and apply --synth need literal props`
-            : `'spec' is not valid JSON (${truncate(text)})`,
+            : `'spec' is not valid JSON (${truncate(text)})`
         );
         continue;
       }
@@ -113,7 +113,11 @@ export function extractDevices(doc: unknown, file: string): { devices: SynthDevi
       }
       const generation = typeof stored.generation === 'string' ? stored.generation : '';
       if (generation !== generationOf(text)) {
-        problem(`'generation' (${JSON.stringify(stored.generation)}) is not the hash of 'spec' (${generationOf(text)}); the file was edited by hand: synthesize it again`);
+        problem(
+          `'generation' (${JSON.stringify(stored.generation)}) is not the hash of 'spec' (${generationOf(
+            text
+          )}); the file was edited by hand: synthesize it again`
+        );
         continue;
       }
       const meta = isRecord(body['//']) && isRecord(body['//'].metadata) ? body['//'].metadata : {};
@@ -142,7 +146,7 @@ export async function loadSynthStack(dir: string, opts: SynthLoadOptions): Promi
   const netns = checkNetns(devices, file, opts, problems);
   const validation = validateDevices(
     devices.map((d) => ({ raw: d.device, pathPrefix: d.address })),
-    opts.lookup,
+    opts.lookup
   );
   problems.push(...validation.problems.map((p) => ({ ...p, file })));
   if (problems.length > 0) {

@@ -59,7 +59,11 @@ export function cdktfProject(appFile: string, env: Record<string, string> = {}):
   const app = [process.execPath, TSX_CLI, resolve(appFile)].map((a) => JSON.stringify(a)).join(' ');
   writeFileSync(
     join(dir, 'cdktf.json'),
-    JSON.stringify({ language: 'typescript', app, output: 'cdktf.out', sendCrashReports: 'false', terraformProviders: [], terraformModules: [], context: {} }, null, 2),
+    JSON.stringify(
+      { language: 'typescript', app, output: 'cdktf.out', sendCrashReports: 'false', terraformProviders: [], terraformModules: [], context: {} },
+      null,
+      2
+    )
   );
   // An empty CLI configuration: no warning about a missing ~/.terraformrc, no user settings leaking in.
   writeFileSync(join(dir, 'terraformrc'), '');

@@ -53,7 +53,17 @@ describe('loadSynthStack', () => {
     expect(desired).toEqual({
       netns: 'lab',
       devices: [
-        { name: 'tun-a', mode: 'tun', multiQueue: true, keepCarrier: true, packetInfo: false, vnetHeader: false, user: 1000, up: true, addresses: ['172.31.0.1/24'] },
+        {
+          name: 'tun-a',
+          mode: 'tun',
+          multiQueue: true,
+          keepCarrier: true,
+          packetInfo: false,
+          vnetHeader: false,
+          user: 1000,
+          up: true,
+          addresses: ['172.31.0.1/24'],
+        },
         { name: 'tap-b', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: true, mtu: 9000, up: true },
       ],
     });
@@ -95,7 +105,9 @@ describe('loadSynthStack', () => {
     const problems = await problemsOf(loadSynthStack(out, { lookup: { ...fakeLookup, resolveUser: () => undefined } }));
     // THEN
     expect(problems).toEqual([
-      `terraform_data.edited: 'generation' ("${JSON.parse(Testing.synth(stack)).resource.terraform_data.edited.input.generation}") is not the hash of 'spec' (${problems[0]?.match(/\(([0-9a-f]{16})\)/)?.[1]}); the file was edited by hand: synthesize it again`,
+      `terraform_data.edited: 'generation' ("${JSON.parse(Testing.synth(stack)).resource.terraform_data.edited.input.generation}") is not the hash of 'spec' (${
+        problems[0]?.match(/\(([0-9a-f]{16})\)/)?.[1]
+      }); the file was edited by hand: synthesize it again`,
       expect.stringMatching(/^terraform_data\.tok: the device's spec depends on values known only at apply time \(\$\{jsonencode/),
       `terraform_data.who.user: 'user' ("alice") is not a known user on this system (/etc/passwd); use an existing name or a numeric uid`,
     ]);
@@ -107,7 +119,7 @@ describe('loadSynthStack', () => {
     dirs.push(empty);
     // WHEN / THEN
     await expect(loadSynthStack(empty, { lookup: fakeLookup })).rejects.toThrow(
-      `no synthesized stack in '${empty}': expected ${empty}/cdk.tf.json (run 'cdktf synth' first, then pass cdktf.out/stacks/<stack>)`,
+      `no synthesized stack in '${empty}': expected ${empty}/cdk.tf.json (run 'cdktf synth' first, then pass cdktf.out/stacks/<stack>)`
     );
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AnnotationMetadataEntryType, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { provider as nullProvider } from '@cdktf/provider-null';
 import { describe, expect, test } from 'vitest';
-import { CREATE_COMMAND, DESTROY_COMMAND, TunNetdev, TunformHost } from '../../../constructs/index.js';
+import { CREATE_COMMAND, DESTROY_COMMAND, PRUNE_COMMAND, TunNetdev, TunformHost } from '../../../constructs/index.js';
 import { CLI, NODE, fakeLookup, resources, stackWithHost } from './support.js';
 
 const sha16 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
@@ -29,33 +29,31 @@ describe('TunNetdev synth, terraform_data backend', () => {
     new TunNetdev(stack, 'tun-test', vpnProps);
     // THEN
     const gen = sha16(VPN_SPEC);
-    expect(resources(stack, 'terraform_data')).toEqual({
-      'tun-test': {
-        input: { tunform: 'tunform-device/v1', spec: VPN_SPEC, generation: gen, node: NODE, cli: CLI, helper: '/opt/tunform/helper' },
-        triggers_replace: { generation: gen },
-        lifecycle: { create_before_destroy: true },
-        provisioner: [
-          {
-            'local-exec': {
-              command: 'exec "$TUNFORM_NODE" "$TUNFORM_CLI" apply --spec-env TUNFORM_SPEC --no-prune',
-              environment: { TUNFORM_SPEC: VPN_SPEC, TUNFORM_GENERATION: gen, TUNFORM_NODE: NODE, TUNFORM_CLI: CLI, TUNFORM_HELPER: '/opt/tunform/helper' },
+    expect(resources(stack, 'terraform_data')['tun-test']).toEqual({
+      input: { tunform: 'tunform-device/v1', spec: VPN_SPEC, generation: gen, node: NODE, cli: CLI, helper: '/opt/tunform/helper' },
+      triggers_replace: { generation: gen },
+      lifecycle: { create_before_destroy: true },
+      provisioner: [
+        {
+          'local-exec': {
+            command: 'exec "$TUNFORM_NODE" "$TUNFORM_CLI" apply --spec-env TUNFORM_SPEC --no-prune',
+            environment: { TUNFORM_SPEC: VPN_SPEC, TUNFORM_GENERATION: gen, TUNFORM_NODE: NODE, TUNFORM_CLI: CLI, TUNFORM_HELPER: '/opt/tunform/helper' },
+          },
+        },
+        {
+          'local-exec': {
+            when: 'destroy',
+            command: 'exec "$TUNFORM_NODE" "$TUNFORM_CLI" destroy --spec-env TUNFORM_SPEC',
+            environment: {
+              TUNFORM_SPEC: '${self.input.spec}',
+              TUNFORM_GENERATION: '${self.input.generation}',
+              TUNFORM_NODE: '${self.input.node}',
+              TUNFORM_CLI: '${self.input.cli}',
+              TUNFORM_HELPER: '${self.input.helper}',
             },
           },
-          {
-            'local-exec': {
-              when: 'destroy',
-              command: 'exec "$TUNFORM_NODE" "$TUNFORM_CLI" destroy --spec-env TUNFORM_SPEC',
-              environment: {
-                TUNFORM_SPEC: '${self.input.spec}',
-                TUNFORM_GENERATION: '${self.input.generation}',
-                TUNFORM_NODE: '${self.input.node}',
-                TUNFORM_CLI: '${self.input.cli}',
-                TUNFORM_HELPER: '${self.input.helper}',
-              },
-            },
-          },
-        ],
-      },
+        },
+      ],
     });
   });
 
@@ -65,7 +63,9 @@ describe('TunNetdev synth, terraform_data backend', () => {
     // WHEN
     const dev = new TunNetdev(stack, 'tap0', { name: 'tap0', mode: 'tap' });
     // THEN
-    expect(dev.specJson).toBe('{"devices":[{"name":"tap0","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"up":true}]}');
+    expect(dev.specJson).toBe(
+      '{"devices":[{"name":"tap0","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"up":true}]}'
+    );
     expect(dev.generation).toBe(sha16(dev.specJson));
     expect(resources(stack, 'terraform_data')['tap0']?.input).toMatchObject({ helper: '' });
   });
@@ -81,6 +81,45 @@ describe('TunNetdev synth, terraform_data backend', () => {
   });
 });
 
+describe('TunformHost inventory (prune)', () => {
+  test('GIVEN a host with two devices WHEN synthesized THEN one inventory resource, replaced when the set of names changes, applies the whole set with pruning after every device', () => {
+    // GIVEN
+    const { stack } = stackWithHost({ netns: 'lab' });
+    // WHEN
+    new TunNetdev(stack, 'b', { name: 'tun-b', mode: 'tun' });
+    new TunNetdev(stack, 'a', { name: 'tun-a', mode: 'tap', mtu: 9000 });
+    // THEN
+    const spec =
+      '{"netns":"lab","devices":[{"name":"tun-b","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"up":true},{"name":"tun-a","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"mtu":9000,"up":true}]}';
+    const names = '["lab","tun-a","tun-b"]';
+    const all = resources(stack, 'terraform_data');
+    expect(Object.keys(all).sort()).toEqual(['a', 'b', 'host_Inventory_40994A18']);
+    expect(all['host_Inventory_40994A18']).toEqual({
+      input: { tunform: 'tunform-inventory/v1', names, spec, node: NODE, cli: CLI, helper: '' },
+      triggers_replace: { names },
+      depends_on: ['terraform_data.b', 'terraform_data.a'],
+      lifecycle: { create_before_destroy: true },
+      provisioner: [
+        {
+          'local-exec': {
+            command: 'unset TUNFORM_GENERATION; exec "$TUNFORM_NODE" "$TUNFORM_CLI" apply --spec-env TUNFORM_SPEC',
+            environment: { TUNFORM_SPEC: spec, TUNFORM_NODE: NODE, TUNFORM_CLI: CLI, TUNFORM_HELPER: '' },
+          },
+        },
+      ],
+    });
+  });
+
+  test('GIVEN a host with prune false WHEN synthesized THEN there is no inventory resource', () => {
+    // GIVEN
+    const { stack } = stackWithHost({ prune: false });
+    // WHEN
+    new TunNetdev(stack, 'a', { name: 'tun-a', mode: 'tun' });
+    // THEN
+    expect(Object.keys(resources(stack, 'terraform_data'))).toEqual(['a']);
+  });
+});
+
 describe('TunNetdev synth, null_resource backend', () => {
   test('GIVEN backend null_resource and a NullProvider WHEN synthesized THEN one null_resource stores everything in triggers', () => {
     // GIVEN
@@ -90,34 +129,33 @@ describe('TunNetdev synth, null_resource backend', () => {
     new TunNetdev(stack, 'tun-test', vpnProps);
     // THEN
     const gen = sha16(VPN_SPEC);
-    expect(resources(stack, 'null_resource', true)).toEqual({
-      'tun-test': {
-        triggers: { tunform: 'tunform-device/v1', spec: VPN_SPEC, generation: gen, node: NODE, cli: CLI, helper: '' },
-        lifecycle: { create_before_destroy: true },
-        provisioner: [
-          {
-            'local-exec': {
-              command: CREATE_COMMAND,
-              environment: { TUNFORM_SPEC: VPN_SPEC, TUNFORM_GENERATION: gen, TUNFORM_NODE: NODE, TUNFORM_CLI: CLI, TUNFORM_HELPER: '' },
+    expect(resources(stack, 'null_resource', true)['tun-test']).toEqual({
+      triggers: { tunform: 'tunform-device/v1', spec: VPN_SPEC, generation: gen, node: NODE, cli: CLI, helper: '' },
+      lifecycle: { create_before_destroy: true },
+      provisioner: [
+        {
+          'local-exec': {
+            command: CREATE_COMMAND,
+            environment: { TUNFORM_SPEC: VPN_SPEC, TUNFORM_GENERATION: gen, TUNFORM_NODE: NODE, TUNFORM_CLI: CLI, TUNFORM_HELPER: '' },
+          },
+        },
+        {
+          'local-exec': {
+            when: 'destroy',
+            command: DESTROY_COMMAND,
+            environment: {
+              TUNFORM_SPEC: '${self.triggers.spec}',
+              TUNFORM_GENERATION: '${self.triggers.generation}',
+              TUNFORM_NODE: '${self.triggers.node}',
+              TUNFORM_CLI: '${self.triggers.cli}',
+              TUNFORM_HELPER: '${self.triggers.helper}',
             },
           },
-          {
-            'local-exec': {
-              when: 'destroy',
-              command: DESTROY_COMMAND,
-              environment: {
-                TUNFORM_SPEC: '${self.triggers.spec}',
-                TUNFORM_GENERATION: '${self.triggers.generation}',
-                TUNFORM_NODE: '${self.triggers.node}',
-                TUNFORM_CLI: '${self.triggers.cli}',
-                TUNFORM_HELPER: '${self.triggers.helper}',
-              },
-            },
-          },
-        ],
-      },
+        },
+      ],
     });
     expect(resources(stack, 'terraform_data')).toEqual({});
+    expect(Object.keys(resources(stack, 'null_resource'))).toEqual(['host_Inventory_40994A18', 'tun-test']);
   });
 
   test('GIVEN backend null_resource without a NullProvider WHEN synthesized with validations THEN it fails naming the device and the fix', () => {
@@ -126,22 +164,34 @@ describe('TunNetdev synth, null_resource backend', () => {
     new TunNetdev(stack, 'tun0', { name: 'tun0', mode: 'tun' });
     // WHEN / THEN
     expect(() => Testing.synth(stack, true)).toThrow(
-      "st/tun0: backend 'null_resource' needs the hashicorp/null provider in stack 'st': add `new NullProvider(stack, 'null')` (from @cdktf/provider-null), or use backend 'terraform_data'",
+      "st/tun0: backend 'null_resource' needs the hashicorp/null provider in stack 'st': add `new NullProvider(stack, 'null')` (from @cdktf/provider-null), or use backend 'terraform_data'"
     );
   });
 });
 
 describe('TunNetdev validation through the shared spec validator', () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ['name too long', { name: 'a-very-long-device', mode: 'tun' }, `st/dev.name: 'name' ("a-very-long-device") is 18 bytes; device names must be 1 to 15 bytes`],
+    [
+      'name too long',
+      { name: 'a-very-long-device', mode: 'tun' },
+      `st/dev.name: 'name' ("a-very-long-device") is 18 bytes; device names must be 1 to 15 bytes`,
+    ],
     ['name with a colon', { name: 'tun:0', mode: 'tun' }, `st/dev.name: 'name' ("tun:0") contains ':'; device names must not contain '/', ':' or whitespace`],
     ['mode missing', { name: 'tun0' }, `st/dev.mode: 'mode' is required: tun or tap`],
     ['mode unknown', { name: 'tun0', mode: 'bridge' }, `st/dev.mode: 'mode' ("bridge") must be tun or tap`],
     ['mtu out of range', { name: 'tun0', mode: 'tun', mtu: 10 }, `st/dev.mtu: 'mtu' (10) must be between 68 and 65535`],
     ['mtu not an integer', { name: 'tun0', mode: 'tun', mtu: 1500.5 }, `st/dev.mtu: 'mtu' (1500.5) must be an integer`],
     ['flag not a boolean', { name: 'tun0', mode: 'tun', up: 'yes' }, `st/dev.up: 'up' ("yes") must be true or false`],
-    ['unknown user', { name: 'tun0', mode: 'tun', user: 'mallory' }, `st/dev.user: 'user' ("mallory") is not a known user on this system (/etc/passwd); use an existing name or a numeric uid`],
-    ['unknown group', { name: 'tun0', mode: 'tun', group: 'nogroup' }, `st/dev.group: 'group' ("nogroup") is not a known group on this system (/etc/group); use an existing name or a numeric gid`],
+    [
+      'unknown user',
+      { name: 'tun0', mode: 'tun', user: 'mallory' },
+      `st/dev.user: 'user' ("mallory") is not a known user on this system (/etc/passwd); use an existing name or a numeric uid`,
+    ],
+    [
+      'unknown group',
+      { name: 'tun0', mode: 'tun', group: 'nogroup' },
+      `st/dev.group: 'group' ("nogroup") is not a known group on this system (/etc/group); use an existing name or a numeric gid`,
+    ],
     [
       'address without prefix',
       { name: 'tun0', mode: 'tun', addresses: ['10.0.0.1'] },
@@ -152,7 +202,11 @@ describe('TunNetdev validation through the shared spec validator', () => {
       { name: 'tun0', mode: 'tun', addresses: ['10.0.0.2/8', '10.0.0.2/16'] },
       `st/dev.addresses[1]: 'addresses' ("10.0.0.2/16") is the same address as addresses[0] ("10.0.0.2/8"); each address may appear once per device`,
     ],
-    ['unknown prop (JavaScript caller)', { name: 'tun0', mode: 'tun', multiqueue: true }, `st/dev.multiqueue: unknown key 'multiqueue' in st/dev; did you mean 'multiQueue'?`],
+    [
+      'unknown prop (JavaScript caller)',
+      { name: 'tun0', mode: 'tun', multiqueue: true },
+      `st/dev.multiqueue: unknown key 'multiqueue' in st/dev; did you mean 'multiQueue'?`,
+    ],
   ];
 
   test.each(cases)('GIVEN %s WHEN constructed THEN it throws naming the construct path and the prop', (_label, props, expected) => {
@@ -179,7 +233,7 @@ describe('TunNetdev validation through the shared spec validator', () => {
         `  st/dev.mtu: 'mtu' (10) must be between 68 and 65535`,
         `  st/dev.addresses[0]: 'addresses' ("300.1.1.1/24") is not an IPv4 or IPv6 address with a prefix length, e.g. 172.31.0.1/24 or fd00::1/64`,
         `  st/dev.user: 'user' ("mallory") is not a known user on this system (/etc/passwd); use an existing name or a numeric uid`,
-      ].join('\n'),
+      ].join('\n')
     );
   });
 
@@ -205,7 +259,7 @@ describe('TunNetdev validation through the shared spec validator', () => {
       [
         `  [st/host] st/b.name: 'name' ("tun0") is already declared by st/a; device names must be unique`,
         `  [st/host] st/b.addresses[0]: 'addresses' ("10.0.0.1/16") is the same address as "10.0.0.1/24" of st/a 'tun0'; an address may belong to one device only`,
-      ].join('\n'),
+      ].join('\n')
     );
   });
 });
@@ -221,7 +275,7 @@ describe('TunformHost', () => {
         `  st/host.backend: 'backend' ("local") must be 'terraform_data' or 'null_resource'`,
         `  st/host.netns: 'netns' ("a/b") contains '/'; namespace names must not contain '/'`,
         `  st/host.cliPath: 'cliPath' ("") must be a non-empty string; leave it out for the default`,
-      ].join('\n'),
+      ].join('\n')
     );
   });
 
@@ -245,7 +299,7 @@ describe('TunformHost', () => {
     new TunformHost(stack, 'other', { lookup: fakeLookup });
     // WHEN / THEN
     expect(() => new TunNetdev(stack, 'dev', { name: 'tun0', mode: 'tun' })).toThrow(
-      "st/dev: stack 'st' has 2 TunformHost constructs (st/host, st/other); pass 'host' to say which one this device uses",
+      "st/dev: stack 'st' has 2 TunformHost constructs (st/host, st/other); pass 'host' to say which one this device uses"
     );
   });
 });
@@ -262,10 +316,12 @@ describe('hostile values', () => {
     const text = Testing.synth(stack);
     const res = resources(stack, 'terraform_data');
     const commands = Object.values(res).flatMap((r) => (r.provisioner as { 'local-exec': { command: string } }[]).map((p) => p['local-exec'].command));
-    expect(new Set(commands)).toEqual(new Set([CREATE_COMMAND, DESTROY_COMMAND]));
+    expect(new Set(commands)).toEqual(new Set([CREATE_COMMAND, DESTROY_COMMAND, PRUNE_COMMAND]));
     const evil = res['evil'] as { input: { spec: string }; provisioner: { 'local-exec': { environment: Record<string, string> } }[] };
     const escaped = 'lab$(touch pwned)\\"; rm -rf $${path.root} %%{if true}x%%{endif}';
-    expect(evil.input.spec).toBe(`{"netns":"${escaped}","devices":[{"name":"$(reboot)","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"user":"\`id\`;x","up":true}]}`);
+    expect(evil.input.spec).toBe(
+      `{"netns":"${escaped}","devices":[{"name":"$(reboot)","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"user":"\`id\`;x","up":true}]}`
+    );
     expect(evil.provisioner[0]?.['local-exec'].environment.TUNFORM_SPEC).toBe(evil.input.spec);
     // Nowhere is the template syntax left unescaped: Terraform would evaluate it.
     expect(text).not.toMatch(/[^$]\$\{path/);
@@ -286,7 +342,7 @@ describe('tokens', () => {
     expect(Token.isUnresolved(dev.specJson)).toBe(true);
     const input = resources(stack, 'terraform_data')['dev']?.input as Record<string, string>;
     expect(input.spec).toBe(
-      '${jsonencode({"devices" = [{"name" = var.name, "mode" = "tun", "multiQueue" = false, "keepCarrier" = false, "packetInfo" = false, "vnetHeader" = false, "mtu" = var.mtu, "up" = true, "addresses" = [var.addr, "10.0.0.1/24"]}]})}',
+      '${jsonencode({"devices" = [{"name" = var.name, "mode" = "tun", "multiQueue" = false, "keepCarrier" = false, "packetInfo" = false, "vnetHeader" = false, "mtu" = var.mtu, "up" = true, "addresses" = [var.addr, "10.0.0.1/24"]}]})}'
     );
     expect(input.generation).toBe(`\${substr(sha256(${input.spec.slice(2, -1)}), 0, 16)}`);
   });
@@ -297,7 +353,7 @@ describe('tokens', () => {
     const mtu = new TerraformVariable(stack, 'mtu', { type: 'number' });
     // WHEN / THEN
     expect(() => new TunNetdev(stack, 'dev', { name: 'tun0', mode: 'tun', mtu: mtu.numberValue, addresses: ['nope'] })).toThrow(
-      `invalid TunNetdev props: 1 problem\n  st/dev.addresses[0]: 'addresses' ("nope")`,
+      `invalid TunNetdev props: 1 problem\n  st/dev.addresses[0]: 'addresses' ("nope")`
     );
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * The constructs deployed for real: `cdktf deploy` / `destroy` with the
+ * terraform on PATH (terraform_data backend, no provider needed), each test in
+ * its own throwaway namespace and working directory. A missing terraform is a
+ * failure, not a skip. Slow (about 5 s per deploy): few, broad tests.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
+import { readLiveState } from '../../src/live/index.js';
+import type { LiveDevice } from '../../src/model.js';
+import {
+  REPO_ROOT,
+  buildReader,
+  cdktfProject,
+  sendUdp,
+  startReader,
+  terraformVersion,
+  tunform,
+  type CdktfProject,
+  type Reader,
+  type RunResult,
+} from './support/cdktf.js';
+
+const APP = join(REPO_ROOT, 'test', 'e2e', 'apps', 'devices.ts');
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) {
+    try {
+      await c();
+    } catch {
+      /* keep cleaning */
+    }
+  }
+});
+
+function setup(tag: string): { netns: string; project: CdktfProject } {
+  const netns = createNetns(tag);
+  cleanups.push(() => destroyNetns(netns));
+  const project = cdktfProject(APP, { TUNFORM_NETNS: netns });
+  cleanups.push(() => project.remove());
+  return { netns, project };
+}
+
+function ok(r: RunResult): void {
+  if (r.code !== 0) throw new Error(`cdktf failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+}
+
+const deploy = async (project: CdktfProject, devices: object[]) => ok(await project.deploy({ TUNFORM_E2E_DEVICES: JSON.stringify(devices) }));
+
+async function live(netns: string, name: string): Promise<LiveDevice | undefined> {
+  return (await readLiveState({ netns })).devices.find((d) => d.name === name);
+}
+
+const tun = (address: string) => ({ name: 'tun-test', mode: 'tun', multiQueue: true, keepCarrier: true, addresses: [address] });
+
+describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', () => {
+  beforeAll(() => {
+    const tf = terraformVersion();
+    if (!tf.ok) throw new Error(tf.reason);
+  });
+
+  test('GIVEN a keepCarrier device WHEN deployed and destroyed THEN it is created marked with its generation and then deleted with its holder fd', async () => {
+    // GIVEN
+    const { netns, project } = setup('cdk1');
+    // WHEN
+    await deploy(project, [tun('172.31.0.1/24')]);
+    // THEN
+    const dev = await live(netns, 'tun-test');
+    expect(dev).toMatchObject({ mode: 'tun', multiQueue: true, keepCarrier: true, managed: true, up: true, carrier: true, addresses: ['172.31.0.1/24'] });
+    expect(dev?.generation).toMatch(/^[0-9a-f]{16}$/);
+    expect(dev?.holderPids).toHaveLength(1);
+    // WHEN
+    ok(await project.destroy({ TUNFORM_E2E_DEVICES: JSON.stringify([tun('172.31.0.1/24')]) }));
+    // THEN
+    expect(await live(netns, 'tun-test')).toBeUndefined();
+  });
+
+  test('GIVEN a deployed device with a reader attached WHEN its address changes and the stack is deployed again THEN the device is updated in place without losing carrier, holder or reader', async () => {
+    // GIVEN
+    const { netns, project } = setup('cdk2');
+    await deploy(project, [tun('172.31.0.1/24')]);
+    const before = (await live(netns, 'tun-test')) as LiveDevice;
+    const reader: Reader = await startReader(buildReader(project.dir), netns, 'tun-test');
+    cleanups.push(() => void reader.stop().catch(() => 0));
+    // Watch the link flags for the whole deploy, as fast as ip can answer.
+    const samples: string[][] = [];
+    const ifindexes = new Set<number>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const out = await new Promise<string>((res) => {
+          const p = spawn('ip', ['-n', netns, '-j', 'link', 'show', 'dev', 'tun-test']);
+          let s = '';
+          p.stdout.on('data', (d: Buffer) => (s += d.toString()));
+          p.on('close', () => res(s));
+        });
+        const link = (JSON.parse(out || '[]') as { ifindex: number; flags: string[] }[])[0];
+        samples.push(link?.flags ?? ['<missing>']);
+        if (link) ifindexes.add(link.ifindex);
+      }
+    })();
+    // WHEN
+    try {
+      await deploy(project, [tun('172.31.0.5/24')]);
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    // THEN
+    const after = (await live(netns, 'tun-test')) as LiveDevice;
+    expect(after.ifindex).toBe(before.ifindex);
+    expect(after.addresses).toEqual(['172.31.0.5/24']);
+    expect(after.generation).not.toBe(before.generation);
+    expect(after.holderPids).toEqual(before.holderPids);
+    // `ip netns exec` execs the reader, so its pid is the reader's.
+    expect(after.attachedPids).toContain(reader.process.pid);
+    expect(samples.length).toBeGreaterThan(1);
+    expect(samples.filter((flags) => !flags.includes('LOWER_UP'))).toEqual([]);
+    expect([...ifindexes]).toEqual([before.ifindex]);
+    sendUdp(netns, '172.31.0.9', 50);
+    expect(await reader.settle(50)).toBe(50);
+    await reader.stop();
+    ok(await project.destroy({ TUNFORM_E2E_DEVICES: JSON.stringify([tun('172.31.0.5/24')]) }));
+    expect(await live(netns, 'tun-test')).toBeUndefined();
+  });
+
+  test('GIVEN two deployed devices WHEN an address is removed by hand THEN drift --synth exits 2; WHEN one device leaves the stack THEN deploy deletes it', async () => {
+    // GIVEN
+    const { netns, project } = setup('cdk3');
+    const a = { name: 'tun-a', mode: 'tun', addresses: ['10.9.0.1/24'] };
+    const b = { name: 'tun-b', mode: 'tun', multiQueue: true };
+    await deploy(project, [a, b]);
+    expect((await tunform(['drift', '--synth', project.stackDir('e2e')])).code).toBe(0);
+    // WHEN
+    ipn(netns, 'addr', 'del', '10.9.0.1/24', 'dev', 'tun-a');
+    const drift = await tunform(['drift', '--synth', project.stackDir('e2e')]);
+    // THEN
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toContain('tun-a');
+    // WHEN
+    await deploy(project, [a]);
+    // THEN
+    expect(await live(netns, 'tun-b')).toBeUndefined();
+    expect(await live(netns, 'tun-a')).toMatchObject({ managed: true });
+    ok(await project.destroy({ TUNFORM_E2E_DEVICES: JSON.stringify([a]) }));
+    expect((await readLiveState({ netns })).devices).toEqual([]);
+  });
+});
+
+describe.runIf(!isRoot())('cdktf deploy of TunNetdev (needs root)', () => {
+  test('GIVEN no root WHEN the e2e suite runs THEN it says why nothing was deployed', () => {
+    expect(isRoot()).toBe(false);
+    expect(execFileSync('id', ['-u'], { encoding: 'utf8' }).trim()).not.toBe('0');
+  });
+});
