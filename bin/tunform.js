@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+// dist/tunform.mjs is the whole CLI in one file (see scripts/bundle-cli.mjs).
+import { main } from '../dist/tunform.mjs';
 
 process.exitCode = await main(process.argv.slice(2));

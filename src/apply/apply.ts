@@ -29,6 +29,8 @@ export interface ApplyOptions {
   /** Bounded verification: attempts and first delay (doubles each time). */
   readonly verifyAttempts?: number;
   readonly verifyDelayMs?: number;
+  /** Live state the caller already read (it overlaps the read with validation); used for the first, unlocked plan only. */
+  readonly initialLive?: LiveState;
 }
 
 export interface ApplyResult {
@@ -119,11 +121,12 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
   const what = opts.destroy ? 'destroy' : 'apply';
 
   // Nothing to do needs no lock and no privileges: a no-op run costs one read.
-  const firstPlan = planFor(desired, await readLiveState({ netns }), opts);
+  const firstPlan = planFor(desired, opts.initialLive ?? (await readLiveState({ netns })), opts);
   if (firstPlan.actions.length === 0 && firstPlan.conflicts.length === 0) {
     return { plan: firstPlan, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 };
   }
-  refuseUnsafe(firstPlan, opts.force === true);
+  // Conflicts and busy devices are judged only under the lock: an unlocked read
+  // can catch another run's device between its creation and its marker.
   requireNetAdmin(`tunform ${what}`);
 
   const lock = await acquireLock(netns);

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runCommand } from '../live/run-command.js';
 import { backendError } from '../errors.js';
 
 export interface BatchOutcome {
@@ -17,13 +17,9 @@ export interface BatchOutcome {
 export async function runIpBatch(lines: readonly string[], netns?: string): Promise<BatchOutcome> {
   if (lines.length === 0) return { succeeded: 0 };
   const args = [...(netns ? ['-n', netns] : []), '-batch', '-'];
-  let result;
-  try {
-    result = await execa('ip', args, { input: lines.join('\n') + '\n', reject: false, stripFinalNewline: true });
-  } catch (e) {
-    throw backendError(`cannot run 'ip': ${(e as Error).message}`, { cause: e });
-  }
-  if ((result as { code?: string }).code === 'ENOENT') throw backendError("cannot run 'ip': not found; install iproute2");
+  const result = await runCommand('ip', args, { input: lines.join('\n') + '\n', env: { LC_ALL: 'C' } });
+  if (result.spawnError?.code === 'ENOENT') throw backendError("cannot run 'ip': not found; install iproute2");
+  if (result.spawnError) throw backendError(`cannot run 'ip': ${result.spawnError.message}`, { cause: result.spawnError });
   if (result.exitCode === 0) return { succeeded: lines.length };
   const stderr = String(result.stderr ?? '');
   const m = /Command failed -:(\d+)/.exec(stderr);

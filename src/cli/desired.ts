@@ -1,5 +1,6 @@
 import { formatProblem, invalidInput, type Problem } from '../errors.js';
-import type { DesiredState } from '../model.js';
+import type { DesiredState, LiveState } from '../model.js';
+import { readLiveState } from '../live/index.js';
 import { loadSpecFile, parseSpecText } from '../spec/index.js';
 import { systemLookup } from '../live/system-lookup.js';
 import type { Io } from './io.js';
@@ -19,8 +20,12 @@ export interface LoadedDesired {
   readonly source: string;
 }
 
-async function loadFromSource(opts: SourceOptions): Promise<LoadedDesired> {
-  const common = { lookup: systemLookup, ...(opts.netns !== undefined ? { netnsOverride: opts.netns } : {}) };
+async function loadFromSource(opts: SourceOptions, onNetnsGuess?: (netns: string | undefined) => void): Promise<LoadedDesired> {
+  const common = {
+    lookup: systemLookup,
+    ...(opts.netns !== undefined ? { netnsOverride: opts.netns } : {}),
+    ...(onNetnsGuess ? { onNetnsGuess } : {}),
+  };
   if (opts.file !== undefined) return { ...(await loadSpecFile(opts.file, common)), source: opts.file };
   if (opts.synth !== undefined) {
     // Loaded on demand: `drift -f` should not pay for the synth reader at startup.
@@ -35,13 +40,31 @@ async function loadFromSource(opts: SourceOptions): Promise<LoadedDesired> {
 }
 
 /** Reads the desired state from -f FILE, --synth DIR or --spec-env VAR; exactly one must be given. */
-export async function loadDesired(opts: SourceOptions, io: Io): Promise<LoadedDesired> {
+export async function loadDesired(opts: SourceOptions, io: Io, onNetnsGuess?: (netns: string | undefined) => void): Promise<LoadedDesired> {
   const given = [opts.file, opts.synth, opts.specEnv].filter((v) => v !== undefined).length;
   if (given > 1) throw invalidInput("give only one of '--file', '--synth' and '--spec-env'");
   if (given === 0) {
     throw invalidInput("a spec is required: '-f FILE' (YAML), '--synth DIR' (synthesized cdktf stack) or '--spec-env VAR'");
   }
-  const loaded = await loadFromSource(opts);
+  const loaded = await loadFromSource(opts, onNetnsGuess);
   for (const w of loaded.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   return loaded;
+}
+
+/**
+ * The desired state and the live state of its namespace. The live read starts
+ * as soon as the YAML is parsed, so the `ip` dumps run while the spec is
+ * validated: on a 1000-device spec that overlap is most of drift's margin.
+ */
+export async function loadDesiredAndLive(opts: SourceOptions, io: Io): Promise<LoadedDesired & { readonly live: LiveState }> {
+  let early: { netns: string | undefined; live: Promise<LiveState> } | undefined;
+  const loaded = await loadDesired(opts, io, (netns) => {
+    const live = readLiveState(netns === undefined ? {} : { netns });
+    live.catch(() => {
+      /* a bad guess is reported by validation, or read again below */
+    });
+    early = { netns, live };
+  });
+  const live = early && early.netns === loaded.desired.netns ? await early.live : await readLiveState(loaded.desired.netns === undefined ? {} : { netns: loaded.desired.netns });
+  return { ...loaded, live };
 }

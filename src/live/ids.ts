@@ -7,7 +7,7 @@
  * to be merged into one.
  */
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { runCommand } from './run-command.js';
 import { backendError } from '../errors.js';
 import type { OwnerIds, TunLink } from './types.js';
 
@@ -62,6 +62,6 @@ async function resolveNames(db: IdDatabase, names: readonly string[]): Promise<M
 
 async function getent(db: IdDatabase, names: readonly string[]): Promise<Map<string, number>> {
   // getent exits 2 when some key is unknown but still prints the ones it found.
-  const result = await execa('getent', [db, ...names], { reject: false });
-  return parseIdFile(typeof result.stdout === 'string' ? result.stdout : '');
+  const result = await runCommand('getent', [db, ...names]);
+  return parseIdFile(result.stdout);
 }

@@ -12,13 +12,19 @@ import type { SystemLookup } from './lookup.js';
 import { ProblemSink, sortByPosition } from './problems.js';
 import { DEVICE_KEYS, netnsNameSchema, specSchema, TOP_LEVEL_KEYS, type ParsedDevice } from './schema.js';
 import { showValue } from './show.js';
-import { parseYamlWithPositions, type PositionIndex } from './yaml-positions.js';
+import { parseYamlLazyPositions, type PositionIndex } from './yaml-positions.js';
 import { reportIssues } from './zod-issues.js';
 
 export interface LoadOptions {
   /** `--netns`: replaces the file's netns; the existence check applies to this one. */
   readonly netnsOverride?: string;
   readonly lookup: SystemLookup;
+  /**
+   * Called once the YAML is parsed, before validation, with the namespace the
+   * spec will most likely use. Lets a caller start reading live state while
+   * validation runs; the guess may still turn out invalid.
+   */
+  readonly onNetnsGuess?: (netns: string | undefined) => void;
 }
 
 export interface LoadedSpec {
@@ -52,13 +58,18 @@ export function parseSpecText(text: string, file: string, opts: LoadOptions): Lo
   let doc: unknown;
   let positions: PositionIndex;
   try {
-    ({ value: doc, positions } = parseYamlWithPositions(text));
+    ({ value: doc, positions } = parseYamlLazyPositions(text));
     // An empty document loads as undefined, which zod would treat as a missing key rather than a wrong value.
     if (doc === undefined) doc = null;
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
     const problem: Problem = { file, line: e.mark.line + 1, column: e.mark.column + 1, message: `YAML syntax error: ${e.reason}` };
     throw invalidInput(summary(file, 1), [problem]);
+  }
+
+  if (opts.onNetnsGuess) {
+    const fromFile = isRecord(doc) && typeof doc.netns === 'string' ? doc.netns : undefined;
+    opts.onNetnsGuess(opts.netnsOverride ?? fromFile);
   }
 
   const sink = new ProblemSink({ file, positions });

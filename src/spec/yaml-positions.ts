@@ -170,3 +170,21 @@ function computeLineStarts(text: string): number[] {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
 }
+
+/**
+ * Parses without tracking positions and builds the index only when a problem
+ * or warning asks for one: valid files, the common case, skip the listener's
+ * cost (noticeable on a 1000-device spec on every `tunform drift`).
+ */
+export function parseYamlLazyPositions(text: string): ParsedYaml {
+  const value = load(text, { schema: CORE_SCHEMA });
+  let index: PositionIndex | undefined;
+  const positions = (): PositionIndex => (index ??= parseYamlWithPositions(text).positions);
+  return {
+    value,
+    positions: {
+      keyAt: (path) => positions().keyAt(path),
+      valueAt: (path) => positions().valueAt(path),
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { Io } from '../io.js';
-import { loadDesired, type SourceOptions } from '../desired.js';
+import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
 import { applyDesired, type ApplyOptions, type ApplyResult } from '../../apply/apply.js';
 import { renderPlanHuman, renderPlanJson } from '../../plan/render.js';
 
@@ -37,8 +37,9 @@ export function renderApplyHuman(r: ApplyResult, color: boolean, verb: string): 
 }
 
 export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<number> {
-  const { desired } = await loadDesired(opts, io);
+  const { desired, live } = await loadDesiredAndLive(opts, io);
   const applyOptions: ApplyOptions = {
+    initialLive: live,
     prune: opts.prune !== false,
     force: opts.force === true,
     ...(opts.device ? { devices: opts.device } : {}),

@@ -1,5 +1,5 @@
 import type { Io } from '../io.js';
-import { loadDesired, type SourceOptions } from '../desired.js';
+import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
 import { applyDesired } from '../../apply/apply.js';
 import { renderApplyHuman, renderApplyJson } from './apply.js';
 
@@ -11,8 +11,9 @@ export interface DestroyCommandOptions extends SourceOptions {
 }
 
 export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
-  const { desired } = await loadDesired(opts, io);
+  const { desired, live } = await loadDesiredAndLive(opts, io);
   const result = await applyDesired(desired, {
+    initialLive: live,
     destroy: true,
     force: opts.force === true,
     ...(opts.device ? { devices: opts.device } : {}),

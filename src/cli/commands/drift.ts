@@ -1,6 +1,5 @@
 import type { Io } from '../io.js';
-import { loadDesired, type SourceOptions } from '../desired.js';
-import { readLiveState } from '../../live/index.js';
+import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
 import { isInSync, plan } from '../../plan/plan.js';
 import { renderDriftHuman, renderDriftJson } from '../../plan/render.js';
 import { asTunformError, EXIT_CODES, EXIT_DRIFT, EXIT_OK } from '../../errors.js';
@@ -18,8 +17,7 @@ export interface DriftOptions extends SourceOptions {
  */
 export async function runDrift(opts: DriftOptions, io: Io): Promise<number> {
   try {
-    const { desired } = await loadDesired(opts, io);
-    const live = await readLiveState({ netns: desired.netns });
+    const { desired, live } = await loadDesiredAndLive(opts, io);
     const result = plan(desired, live, { prune: opts.prune !== false });
     io.out(opts.json ? renderDriftJson(result) : renderDriftHuman(result));
     return isInSync(result) ? EXIT_OK : EXIT_DRIFT;

@@ -1,6 +1,5 @@
 import type { Io } from '../io.js';
-import { loadDesired, type SourceOptions } from '../desired.js';
-import { readLiveState } from '../../live/index.js';
+import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
 import { plan } from '../../plan/plan.js';
 import { renderPlanHuman, renderPlanJson } from '../../plan/render.js';
 
@@ -11,8 +10,7 @@ export interface PlanCommandOptions extends SourceOptions {
 }
 
 export async function runPlan(opts: PlanCommandOptions, io: Io): Promise<number> {
-  const { desired } = await loadDesired(opts, io);
-  const live = await readLiveState({ netns: desired.netns });
+  const { desired, live } = await loadDesiredAndLive(opts, io);
   const result = plan(desired, live, { prune: opts.prune !== false, destroy: opts.destroy === true });
   io.out(opts.json ? renderPlanJson(result) : renderPlanHuman(result, { color: io.color }));
   return 0;
