@@ -1,0 +1,275 @@
+/**
+ * The setuid helper as an unprivileged user would run it: a copy built with a
+ * test ACL path, installed root-owned mode 4755 in a temp directory on a mount
+ * without nosuid, run as `setpriv --reuid=nobody --regid=nogroup --clear-groups`.
+ * Every test works in its own throwaway namespace. Refusals are checked to
+ * change nothing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/apply/paths.js';
+import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
+
+const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
+const NOBODY_UID = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+
+/** Why the suite cannot run here, or undefined. */
+function skipReason(dir: string): string | undefined {
+  if (!isRoot()) return 'needs root (installs a setuid copy and creates namespaces)';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv (util-linux) is missing';
+  const opts = execFileSync('findmnt', ['-n', '-o', 'OPTIONS', '-T', dir], { encoding: 'utf8' }).trim();
+  if (opts.split(',').includes('nosuid')) return `${dir} is on a nosuid mount (${opts}): setuid cannot work there`;
+  return undefined;
+}
+
+let dir = '';
+let helper = '';
+let acl = '';
+let skip: string | undefined;
+
+function writeAcl(text: string, mode = 0o644): void {
+  writeFileSync(acl, text);
+  chmodSync(acl, mode);
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function asNobody(args: string[], input = '', env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Run {
+  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), helper, ...args], { input, encoding: 'utf8', env });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+const links = (ns: string): string[] =>
+  (JSON.parse(ipn(ns, '-j', 'link', 'show')) as { ifname: string }[]).map((l) => l.ifname).sort();
+
+async function inNetns(tag: string, fn: (ns: string) => Promise<void> | void): Promise<void> {
+  const ns = createNetns(tag);
+  try {
+    await fn(ns);
+  } finally {
+    destroyNetns(ns);
+  }
+}
+
+const BASE_ACL = [
+  '# test ACL',
+  'allow user nobody devices vm-* netns tf-* max-mtu 9000 modes tun',
+  'deny user nobody devices vm-no',
+  'allow user nobody devices lo', // allowed by name, refused by kind: lo is not a tun/tap device
+  '',
+].join('\n');
+
+beforeAll(() => {
+  // /tmp is checked, not assumed: skipReason names the mount when it is nosuid.
+  dir = mkdtempSync('/tmp/tunform-suid-');
+  skip = skipReason(dir);
+  if (skip) return;
+  chmodSync(dir, 0o755); // nobody must reach the binary; the ACL's directory must not be writable by others
+  acl = join(dir, 'helper.acl');
+  execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper'), `BUILD=${join(dir, 'build')}`, `ACL_PATH=${acl}`], { stdio: 'pipe' });
+  helper = join(dir, 'tunform-helper');
+  execFileSync('install', ['-o', 'root', '-g', 'root', '-m', '4755', join(dir, 'build', 'tunform-helper'), helper]);
+  writeAcl(BASE_ACL);
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('setuid tunform-helper', () => {
+  it('GIVEN the test copy WHEN inspected THEN it is root-owned 4755 and really setuid for nobody', (ctx) => {
+    if (skip) ctx.skip(skip);
+    const st = statSync(helper);
+    expect(st.uid).toBe(0);
+    expect(st.mode & 0o7777).toBe(0o4755);
+    // acl-check drops to the caller: it works as nobody, with the compiled-in path.
+    const r = asNobody(['acl-check'], `${NOBODY_UID} ${NOBODY_UID} tf-x create vm-1 tun -\n`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('allow create vm-1\n');
+  });
+
+  it('GIVEN an allowed name WHEN nobody runs every exec op THEN the device is made, configured and removed', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      const ops = [
+        `create vm-a tun - user=${NOBODY_UID} alias=tunform`,
+        'mtu vm-a 1400',
+        'addr-add vm-a 10.77.0.1/24',
+        'addr-add vm-a fd00:77::1/64',
+        'up vm-a',
+        'alias vm-a tunform@g2',
+      ];
+      const r = asNobody(['--netns', ns, 'exec'], ops.join('\n') + '\n');
+      expect(r.stdout.trim().split('\n')).toEqual(['ok create vm-a', 'ok mtu vm-a', 'ok addr-add vm-a', 'ok addr-add vm-a', 'ok up vm-a', 'ok alias vm-a']);
+      expect(r.code).toBe(0);
+      const l = (JSON.parse(ipn(ns, '-d', '-j', 'addr', 'show', 'dev', 'vm-a')) as Record<string, unknown>[])[0]!;
+      expect(l.mtu).toBe(1400);
+      expect(l.ifalias).toBe('tunform@g2');
+      expect((l.flags as string[]).includes('UP')).toBe(true);
+      const addrs = (l.addr_info as { local: string; prefixlen: number }[]).map((a) => `${a.local}/${a.prefixlen}`);
+      expect(addrs).toEqual(expect.arrayContaining(['10.77.0.1/24', 'fd00:77::1/64']));
+
+      const r2 = asNobody(['--netns', ns, 'exec'], 'addr-del vm-a 10.77.0.1/24\ndown vm-a\nunlink vm-a\n');
+      expect(r2.stdout).toBe('ok addr-del vm-a\nok down vm-a\nok unlink vm-a\n');
+      expect(links(ns)).toEqual(['lo']);
+    });
+  });
+
+  it('GIVEN names outside the ACL, truncation bait, bad characters and over-limit values WHEN nobody asks THEN each is refused with a reason and nothing changes', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      const before = links(ns);
+      const cases: [string, RegExp][] = [
+        ['create other tun -', /not permitted: no rule in .* allows uid \d+ to manage 'other'/],
+        ['create vm-no tun -', /not permitted: denied by .*helper\.acl line 3/],
+        // 16+ bytes that would match vm-* once truncated (CVE-2019-13164): rejected, never truncated
+        ['create vm-0123456789abcdef tun -', /longer than 15 bytes \(names are never truncated\)/],
+        ['create vm-a/b tun -', /must not contain '\/'/],
+        ['create .. tun -', /must not be '\.' or '\.\.'/],
+        ['create vm-* tun -', /must not contain '\*'/],
+        ['create vm-? tun -', /must not contain '\?'/],
+        ['create vm-[a] tun -', /must not contain '\['/],
+        ['create vm-t tap -', /not permitted: mode tap is not allowed/],
+        ['create vm-o tun - user=0', /not permitted: owner 0 is not you/],
+        ['mtu vm-m 9500', /not permitted: mtu 9500 is above max-mtu 9000/],
+        ['unlink lo', /failed to delete 'lo': not a tun\/tap device/],
+        ['mtu lo 1000', /failed to set mtu of 'lo': not a tun\/tap device/],
+        ['addr-add lo 10.1.2.3/8', /not a tun\/tap device/],
+      ];
+      const r = asNobody(['--netns', ns, 'exec'], cases.map(([l]) => l).join('\n') + '\n');
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toHaveLength(cases.length);
+      cases.forEach(([, re], i) => {
+        expect(lines[i]).toMatch(/^error /);
+        expect(lines[i]).toMatch(re);
+      });
+      expect(r.code).toBe(1);
+      expect(links(ns)).toEqual(before);
+      // a name with whitespace cannot even travel as one token: the line is malformed
+      const ws = asNobody(['--netns', ns, 'exec'], 'create vm- a tun -\n');
+      expect(ws.stdout).toMatch(/^error create vm-: invalid mode 'a'/);
+      expect(links(ns)).toEqual(before);
+    });
+  });
+
+  it('GIVEN a group-writable, a malformed or a missing ACL WHEN nobody runs exec THEN the helper refuses to run at all, naming the reason', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      try {
+        writeAcl(BASE_ACL, 0o664);
+        let r = asNobody(['--netns', ns, 'exec'], 'create vm-a tun -\n');
+        expect(r.code).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(/refusing ACL .*: the file is writable by its group \(mode 0664; make it 0644\)/);
+
+        writeAcl(BASE_ACL + 'allow user nobody devices vm-** \n');
+        r = asNobody(['--netns', ns, 'exec'], 'create vm-a tun -\n');
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/helper\.acl:5: invalid device pattern 'vm-\*\*'/);
+
+        writeAcl('allow user nobody devices vm-* bogus yes\n');
+        r = asNobody(['--netns', ns, 'exec'], 'create vm-a tun -\n');
+        expect(r.stderr).toMatch(/helper\.acl:1: unknown option 'bogus'/);
+
+        rmSync(acl);
+        r = asNobody(['--netns', ns, 'exec'], 'create vm-a tun -\n');
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/cannot read ACL .*No such file or directory \(no ACL: every request of a user is denied\)/);
+        expect(links(ns)).toEqual(['lo']);
+      } finally {
+        writeAcl(BASE_ACL);
+      }
+    });
+  });
+
+  it('GIVEN a hostile environment (LD_PRELOAD, PATH) and closed stdio WHEN nobody runs exec THEN the preload never runs and the ops still work', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      const outDir = join(dir, 'out');
+      execFileSync('mkdir', ['-p', '-m', '0777', outDir]); // nobody may write the marker here (not the ACL's directory)
+      const marker = join(outDir, 'preloaded');
+      const src = join(dir, 'evil.c');
+      writeFileSync(src, `#include <stdio.h>\n__attribute__((constructor)) static void evil(void) { FILE *f = fopen("${marker}", "w"); if (f) fclose(f); }\n`);
+      execFileSync('gcc', ['-shared', '-fPIC', '-o', join(dir, 'evil.so'), src]);
+      chmodSync(join(dir, 'evil.so'), 0o755);
+      // Negative control: the library does run in an ordinary (not setuid) program as nobody.
+      spawnSync('/usr/bin/setpriv', [...NOBODY.slice(1), '/usr/bin/env', `LD_PRELOAD=${join(dir, 'evil.so')}`, '/bin/true'], { env: {} });
+      expect(existsSync(marker)).toBe(true);
+      rmSync(marker);
+
+      // env(1) runs as nobody and hands the hostile environment to the helper itself.
+      const r = spawnSync(
+        '/usr/bin/setpriv',
+        [...NOBODY.slice(1), '/usr/bin/env', `LD_PRELOAD=${join(dir, 'evil.so')}`, `LD_LIBRARY_PATH=${dir}`, `PATH=${dir}`, 'LOCPATH=/nonexistent', helper, '--netns', ns, 'exec'],
+        { input: 'create vm-e tun -\n', encoding: 'utf8', env: {} },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('ok create vm-e\n');
+      expect(existsSync(marker)).toBe(false);
+
+      // stderr closed: the helper reopens it on /dev/null rather than writing errors into a file it opens later
+      const closed = spawnSync('sh', ['-c', `${NOBODY.join(' ')} ${helper} --netns ${ns} exec 2>&-`], { input: 'unlink vm-e\n', encoding: 'utf8' });
+      expect(closed.stdout).toBe('ok unlink vm-e\n');
+      expect(links(ns)).toEqual(['lo']);
+    });
+  });
+
+  it('GIVEN a holder started by nobody WHEN nobody talks to it THEN only allowed devices are held and the daemon runs as root with only CAP_NET_ADMIN and no new privileges', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      ipn(ns, 'tuntap', 'add', 'dev', 'vm-h', 'mode', 'tun', 'multi_queue');
+      ipn(ns, 'tuntap', 'add', 'dev', 'other', 'mode', 'tun', 'multi_queue');
+      const start = asNobody(['--netns', ns, 'holder']);
+      expect(start.stderr).toBe('');
+      const pid = Number(/^ok holder (\d+)$/m.exec(start.stdout)?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+      expect(status).toMatch(/^Uid:\s+0\s+0\s+0\s+0$/m);
+      expect(status).toMatch(/^CapEff:\s+0000000000001000$/m);
+      expect(status).toMatch(/^CapBnd:\s+0000000000001000$/m);
+      expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+
+      const sock = `/run/tunform/netns/${ns}/holder.sock`;
+      const client = `import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); lines=sys.argv[2:]
+s.sendall(("\\n".join(lines)+"\\n").encode()); buf=b""
+while buf.count(b"\\n")<len(lines):
+    d=s.recv(4096)
+    if not d: break
+    buf+=d
+sys.stdout.write(buf.decode())`;
+      const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', client, sock, 'hold other tun mq', 'set other user=0', 'release other', 'hold vm-h tun mq', 'set vm-h user=0', 'list'], { encoding: 'utf8' });
+      const out = r.stdout.trim().split('\n');
+      expect(out[0]).toMatch(/^error hold other: failed to hold 'other': not permitted: no rule/);
+      expect(out[1]).toMatch(/^error set other: .*not permitted/);
+      expect(out[2]).toMatch(/^error release other: .*not permitted/);
+      expect(out[3]).toBe('ok hold vm-h');
+      expect(out[4]).toMatch(/^error set vm-h: .*owner 0 is not you/);
+      expect(out[5]).toBe('ok list vm-h');
+      const info = (JSON.parse(ipn(ns, '-d', '-j', 'link', 'show', 'other')) as { linkinfo: { info_data: Record<string, unknown> } }[])[0]!;
+      expect(info.linkinfo.info_data.user).toBeUndefined();
+    });
+  });
+
+  it('GIVEN the apply lock WHEN nobody (allowed something) and daemon (allowed nothing) ask THEN only nobody gets it, and only by namespace', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      const ok = asNobody(['--netns', ns, 'lock']);
+      expect(ok.stdout).toBe('locked\n');
+      expect(ok.code).toBe(0);
+      const byPath = asNobody(['lock', join(dir, 'x.lock')]);
+      expect(byPath.code).toBe(2);
+      expect(byPath.stderr).toMatch(/lock PATH is refused in setuid mode/);
+      const daemon = spawnSync('setpriv', ['--reuid=daemon', '--regid=daemon', '--clear-groups', helper, '--netns', ns, 'lock'], { encoding: 'utf8', input: '' });
+      expect(daemon.status).toBe(1);
+      expect(daemon.stderr).toMatch(/failed to take the apply lock: not permitted/);
+    });
+  });
+});
