@@ -112,7 +112,7 @@ export interface TunNetdevProps {
    *
    * @default - not managed: addresses are neither added nor removed
    */
-  readonly addresses?: string[];
+  readonly addresses?: readonly string[];
 
   /**
    * Shared settings (namespace, CLI, backend) for this device.

@@ -340,7 +340,7 @@ describe('tokens', () => {
     const dev = new TunNetdev(stack, 'dev', { name: name.stringValue, mode: 'tun', mtu: mtu.numberValue, addresses: [addr.stringValue, '10.0.0.1/24'] });
     // THEN
     expect(Token.isUnresolved(dev.specJson)).toBe(true);
-    const input = resources(stack, 'terraform_data')['dev']?.input as Record<string, string>;
+    const input = resources(stack, 'terraform_data')['dev']?.input as { spec: string; generation: string };
     expect(input.spec).toBe(
       '${jsonencode({"devices" = [{"name" = var.name, "mode" = "tun", "multiQueue" = false, "keepCarrier" = false, "packetInfo" = false, "vnetHeader" = false, "mtu" = var.mtu, "up" = true, "addresses" = [var.addr, "10.0.0.1/24"]}]})}'
     );
