@@ -272,8 +272,9 @@ static bool safe_owner(const struct stat *st, const char *path, const char *what
 		return false;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		set_errmsg(err, "refusing ACL %s: %s is writable by %s (mode %04o; make it 0644)", path, what,
-			   (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st->st_mode & 07777));
+		set_errmsg(err, "refusing ACL %s: %s is writable by %s (mode %04o; make it %s)", path, what,
+			   (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st->st_mode & 07777),
+			   S_ISDIR(st->st_mode) ? "0755" : "0644");
 		return false;
 	}
 	return true;
