@@ -16,6 +16,8 @@ export interface InstallHelperOptions {
   readonly prefix?: string;
   /** Staging root for packagers (make's DESTDIR). */
   readonly destdir?: string;
+  /** Accepted for the CLI's common error handling; the output is text. */
+  readonly json?: boolean;
 }
 
 function checkPath(what: string, p: string): string {
