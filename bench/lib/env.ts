@@ -21,6 +21,8 @@ export const CLI = join(ROOT, 'bin', 'tunform.js');
 // ---------------------------------------------------------------- namespaces
 
 const live = new Set<string>();
+/** Link group used to delete a namespace's devices in one batch. */
+const DOOMED_GROUP = 4242;
 let workDir: string | undefined;
 
 export function work(): string {
@@ -62,16 +64,21 @@ export function destroyNetns(ns: string): void {
     }
     spawnSync('sleep', ['0.05']);
   }
-  // Delete the links synchronously: left to the kernel's namespace cleanup,
-  // 1000 devices would be torn down in the background while the next timed
-  // run goes.
+  // Delete the links synchronously, in one kernel batch: left to the
+  // kernel's namespace cleanup, 1000 devices would be torn down in the
+  // background while the next timed run goes, and `ip link del` one by one
+  // waits for RCU each time (about 20 s for 1000 here). Deleting a link
+  // group unregisters them all at once (about 0.2 s).
   try {
     const links = JSON.parse(execFileSync('ip', ['-n', ns, '-j', 'link', 'show'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as { ifname: string }[];
     const batch = links
       .filter((l) => l.ifname !== 'lo')
-      .map((l) => `link del dev ${l.ifname}`)
+      .map((l) => `link set dev ${l.ifname} group ${DOOMED_GROUP}`)
       .join('\n');
-    if (batch) spawnSync('ip', ['-n', ns, '-force', '-batch', '-'], { input: batch + '\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    if (batch) {
+      spawnSync('ip', ['-n', ns, '-force', '-batch', '-'], { input: batch + '\n', stdio: ['pipe', 'ignore', 'ignore'] });
+      spawnSync('ip', ['-n', ns, 'link', 'del', 'group', String(DOOMED_GROUP)], { stdio: 'ignore' });
+    }
   } catch {
     /* namespace gone */
   }
@@ -243,6 +250,7 @@ export async function paired(
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await yieldToSignals();
     if (i % 2 === 0) {
       a.push(await subject());
       b.push(await baseline());
@@ -365,3 +373,6 @@ export function ensureBuilt(): void {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The runs are synchronous; let a pending SIGINT/SIGTERM handler run (it cleans up) between them. */
+export const yieldToSignals = () => new Promise((r) => setImmediate(r));
