@@ -5,6 +5,8 @@
  * at its end, so the report can say exactly what ran and what did not.
  */
 import { runIpBatch } from './ip-batch.js';
+import { runNetlinkPhaseViaHelper } from './netlink-via-helper.js';
+import { useSetuidHelper } from './paths.js';
 import { runHelperExec, type HelperOp } from './helper-client.js';
 import { ensureHolder, holderRequest, holdLine, releaseLine } from './holder-client.js';
 import { ReportBuilder, type ApplyReport } from './report.js';
@@ -58,15 +60,19 @@ async function runHolderPhase(steps: readonly Step[], netns: string | undefined,
   });
 }
 
-const RUNNERS: Readonly<Record<Phase, PhaseRunner>> = {
-  unlink: runNetlinkPhase,
-  tun: runTunPhase,
-  holder: runHolderPhase,
-  netlink: runNetlinkPhase,
-};
+/**
+ * Root (CAP_NET_ADMIN) keeps `ip -batch`, the fast path. A process without it
+ * whose helper is setuid root sends unlink and netlink steps through the
+ * helper's rtnetlink ops, authorised by its ACL (docs/SECURITY.md).
+ */
+function runners(): Readonly<Record<Phase, PhaseRunner>> {
+  const netlink = useSetuidHelper() ? runNetlinkPhaseViaHelper : runNetlinkPhase;
+  return { unlink: netlink, tun: runTunPhase, holder: runHolderPhase, netlink };
+}
 
 export async function executeSteps(steps: readonly Step[], netns: string | undefined): Promise<ApplyReport> {
   const report = new ReportBuilder();
+  const RUNNERS = runners();
   for (const [i, phase] of PHASE_ORDER.entries()) {
     const inPhase = steps.filter((s) => s.phase === phase);
     if (inPhase.length === 0) continue;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { permissionError } from '../errors.js';
+import { helperPath, isSetuidRoot } from './paths.js';
 
 const CAP_NET_ADMIN = 12n;
 
@@ -14,11 +15,15 @@ export function hasNetAdmin(): boolean {
   }
 }
 
-/** Fails before any change when the run would need privileges it does not have. */
+/**
+ * Fails before any change when the run would need privileges it does not
+ * have: CAP_NET_ADMIN, or a setuid-root helper (which then authorises every
+ * op against its ACL and refuses, per op, what the user may not do).
+ */
 export function requireNetAdmin(what: string): void {
-  if (!hasNetAdmin()) {
-    throw permissionError(`${what} needs CAP_NET_ADMIN (run as root); nothing was changed`, [
-      'reading (plan, drift, show) works without privileges',
-    ]);
-  }
+  if (hasNetAdmin() || isSetuidRoot(helperPath())) return;
+  throw permissionError(`${what} needs CAP_NET_ADMIN (run as root) or the setuid helper; nothing was changed`, [
+    'reading (plan, drift, show) works without privileges',
+    'an administrator can run `tunform install-helper` and delegate devices in /etc/tunform/helper.acl (docs/helper-acl.md)',
+  ]);
 }

@@ -9,6 +9,7 @@ import { runShow } from './commands/show.js';
 import { runApply } from './commands/apply.js';
 import { runDestroy } from './commands/destroy.js';
 import { runSchema } from './commands/schema.js';
+import { runInstallHelper } from './commands/install-helper.js';
 
 const netnsOption = () => new Option('--netns <name>', 'network namespace (ip netns); overrides the spec file');
 const fileOption = () => new Option('-f, --file <path>', 'spec file (YAML)');
@@ -108,6 +109,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--device <name...>', 'destroy only these declared devices')
     .addOption(new Option('--generation <id>', 'only destroy devices still stamped with this generation').env('TUNFORM_GENERATION'))
     .action(wrap(runDestroy));
+
+  program
+    .command('install-helper')
+    .description('install the setuid helper (root, 4755) and an example ACL, for unprivileged applies (needs root)')
+    .option('--prefix <dir>', 'install prefix: the helper goes to PREFIX/libexec/tunform/', '/usr/local')
+    .option('--destdir <dir>', 'staging root for packagers (make DESTDIR)')
+    .action(wrap(runInstallHelper));
 
   program
     .command('schema')

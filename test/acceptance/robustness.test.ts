@@ -25,13 +25,15 @@ function makePersistent(ns: string, name: string): void {
 }
 
 /** Pids of `tunform-helper lock PATH` processes for this lock file. */
-function lockWaiters(path: string): number[] {
+/** Helper processes locking this namespace: `lock PATH`, or `--netns NS lock` (the helper computes PATH). */
+function lockWaiters(path: string, ns: string): number[] {
   const pids: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-      if (argv.includes('lock') && argv.includes(path)) pids.push(Number(e));
+      const forNamespace = argv.includes('--netns') && argv.includes(ns);
+      if (argv.includes('lock') && (argv.includes(path) || forNamespace)) pids.push(Number(e));
     } catch {
       /* gone */
     }
@@ -135,7 +137,7 @@ describe.skipIf(!isRoot())('acceptance: apply robustness', () => {
         const done = collect(child);
         // ... and it either gives up or queues behind the lock
         await eventually(
-          () => (child.exitCode !== null || lockWaiters(lockPath).some((p) => p !== other.pid) ? true : undefined),
+          () => (child.exitCode !== null || lockWaiters(lockPath, ns).some((p) => p !== other.pid) ? true : undefined),
           'apply to exit or wait for the lock',
         );
         //   and then the other run finishes: marks c0, makes it persistent, lets go of it and unlocks
