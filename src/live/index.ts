@@ -4,6 +4,6 @@ export { parseLinks } from './parse-links.js';
 export { parseAddrs } from './parse-addrs.js';
 export { parseFdinfo } from './fdinfo.js';
 export { mergeLive, type MergeInput } from './merge.js';
-export { canonicalCidr, canonicalCidrText, compareCidr, isIpv6LinkLocal } from './cidr.js';
+export { canonicalCidr, compareCidr, isIpv6LinkLocal } from './cidr.js';
 export { scanTunProcesses, HOLDER_COMM } from './proc-scan.js';
 export type { Attachment, OwnerIds, ProcessScan, TunLink } from './types.js';

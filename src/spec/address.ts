@@ -2,10 +2,10 @@
  * Validation of interface addresses written in a spec. Two spellings of one
  * address must compare equal (`FD00:0::1/64` is `fd00::1/64`), and desired
  * and live addresses must share one text form, or a spelling difference
- * would show up as a permanent address change: ip-text.ts produces exactly
- * the form of src/live/cidr.ts (checked by a unit test).
+ * would show up as a permanent address change: both sides use
+ * src/net/ip-text.ts.
  */
-import { parseIp } from './ip-text.js';
+import { parseIp } from '../net/ip-text.js';
 
 export interface Cidr {
   /** Canonical address without prefix: the identity for duplicate checks. */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { describe, expect, test } from 'vitest';
-import { canonicalCidr } from '../../../src/live/cidr.js';
-import { parseIp } from '../../../src/spec/ip-text.js';
+import { canonicalCidr } from './support/reference-cidr.js';
+import { parseIp } from '../../src/net/ip-text.js';
 
 /** Deterministic pseudo-random addresses with zero runs, mixed case, and IPv4 tails. */
 function corpus(): string[] {

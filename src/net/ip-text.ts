@@ -5,9 +5,10 @@
  * canonicaliser cost tens of milliseconds. One pass over the characters does
  * validation, parsing and the canonical text together.
  *
- * The text form must equal src/live/cidr.ts canonicalCidr (glibc inet_ntop:
- * RFC 5952 plus dotted IPv4 for ::a.b.c.d and ::ffff:a.b.c.d); a unit test
- * compares the two over a generated corpus so they cannot drift apart.
+ * The text form is glibc inet_ntop's (RFC 5952 plus dotted IPv4 for
+ * ::a.b.c.d and ::ffff:a.b.c.d), which is what `ip` prints. The spec and the
+ * live reader both use this one parser; a unit test checks it against a
+ * plain reference implementation over a generated corpus.
  */
 
 export interface ParsedIp {
