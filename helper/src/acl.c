@@ -57,6 +57,7 @@ static size_t nrules;
 static bool loaded;                 /* a valid file was read */
 static bool enforced;               /* this process authorises every op */
 static const char *cur_netns;       /* where the ops of this process run; NULL: the machine's own */
+static bool cur_unnamed;            /* ...or a namespace `ip netns` has no name for (then cur_netns is NULL) */
 static errbuf_t load_error;         /* why the ACL is unusable, when !loaded */
 
 const char *acl_path(void)
@@ -68,6 +69,17 @@ void acl_enforce(const char *netns)
 {
 	enforced = true;
 	cur_netns = netns;
+	cur_unnamed = false;
+}
+
+void acl_enforce_here(void)
+{
+	static char name[NAME_MAX + 1];
+	int kind = netns_identify(name, sizeof name);
+
+	enforced = true;
+	cur_netns = kind == NETNS_NAMED ? name : NULL;
+	cur_unnamed = kind == NETNS_UNNAMED;
 }
 
 bool acl_enforced(void)
@@ -437,6 +449,8 @@ static bool rule_matches(const struct rule *r, const struct peer *p, const char 
 	if (!match(&r->dev, name))
 		return false;
 	if (r->has_netns) {
+		if (cur_unnamed) /* neither the machine's own namespace nor a named one */
+			return false;
 		if (r->netns_host ? cur_netns != NULL : (cur_netns == NULL || !match(&r->netns, cur_netns)))
 			return false;
 	}
@@ -526,7 +540,7 @@ bool authorize(const struct peer *peer, const struct authz *q, char *err)
 		set_errmsg(err, "failed to %.32s '%s': not permitted: %s", q->op, q->name, refusal);
 	else
 		set_errmsg(err, "failed to %.32s '%s': not permitted: no rule in %s allows uid %lu to manage '%s'%s%s", q->op,
-			   q->name, acl_path(), (unsigned long)peer->uid, q->name, cur_netns ? " in namespace " : "",
-			   cur_netns ? cur_netns : "");
+			   q->name, acl_path(), (unsigned long)peer->uid, q->name,
+			   cur_netns ? " in namespace " : cur_unnamed ? " in an unnamed namespace" : "", cur_netns ? cur_netns : "");
 	return false;
 }

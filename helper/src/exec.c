@@ -166,6 +166,44 @@ static struct authz op_authz(const struct op *op)
 	return a;
 }
 
+/*
+ * A line as authorize() sees it, for `check` and `acl-check`: any exec op, or
+ * the holder's `hold NAME MODE FLAGS` and `release NAME`. Nothing runs.
+ */
+static bool parse_authz_line(char **tok, int ntok, struct op *op, struct authz *a, char *err)
+{
+	bool hold = strcmp(tok[0], "hold") == 0;
+
+	if (hold || strcmp(tok[0], "release") == 0) {
+		op->word = hold ? "hold" : "release";
+		if (ntok != (hold ? 4 : 2)) {
+			set_errmsg(err, "malformed line: expected '%s'", hold ? "hold NAME MODE FLAGS" : "release NAME");
+			return false;
+		}
+		if (!valid_ifname(tok[1], err))
+			return false;
+		memcpy(op->spec.name, tok[1], strlen(tok[1]) + 1);
+		*a = (struct authz){ .op = op->word, .name = op->spec.name, .mode = -1, .mtu = -1, .hold = hold };
+		if (hold) {
+			if (!parse_mode(tok[2], &op->spec.tap)) {
+				set_errmsg(err, "invalid mode '%.32s' for '%s': expected tun or tap", tok[2], op->spec.name);
+				return false;
+			}
+			if (!parse_flags(tok[3], &op->spec.flags)) {
+				set_errmsg(err, "invalid flags '%.32s' for '%s': expected '-' or a comma list of mq, pi, vnet",
+					   tok[3], op->spec.name);
+				return false;
+			}
+			a->mode = op->spec.tap ? 1 : 0;
+		}
+		return true;
+	}
+	if (!parse_op(tok, ntok, op, err))
+		return false;
+	*a = op_authz(op);
+	return true;
+}
+
 static int do_create(const struct op *op, char *err)
 {
 	const char *name = op->spec.name;
@@ -321,6 +359,7 @@ int cmd_acl_check(const char *file)
 		int ntok = 0;
 		struct peer p = { 0 };
 		struct op op;
+		struct authz a;
 		long v;
 
 		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
@@ -353,10 +392,9 @@ int cmd_acl_check(const char *file)
 		memset(&op, 0, sizeof op);
 		if (ntok - 3 > MAX_TOKENS) {
 			printf("error %.32s %.64s: malformed line: too many arguments\n", tok[3], ntok > 4 ? tok[4] : "-");
-		} else if (!parse_op(tok + 3, ntok - 3, &op, err)) {
+		} else if (!parse_authz_line(tok + 3, ntok - 3, &op, &a, err)) {
 			printf("error %.32s %.64s: %s\n", tok[3], ntok > 4 ? tok[4] : "-", err);
 		} else {
-			struct authz a = op_authz(&op);
 			if (authorize(&p, &a, err))
 				printf("allow %s %s\n", op.word, op.spec.name);
 			else
@@ -366,6 +404,58 @@ int cmd_acl_check(const char *file)
 			goto out;
 	}
 	status = EXIT_OPS_OK;
+out:
+	free(line);
+	return status;
+}
+
+/*
+ * `[--netns NAME] check`: op lines on stdin (exec ops, `hold NAME MODE FLAGS`,
+ * `release NAME`), authorised exactly as exec and the holder would authorise
+ * them for this caller in that namespace, and nothing run. One answer per
+ * line: `allow OP NAME`, `deny OP NAME: WHY` or `error OP NAME: WHY`.
+ * Exit 0 when every line is allowed, 1 otherwise. The CLI asks this for a
+ * whole run before its first change (src/apply/preauthorize.ts).
+ */
+int cmd_check(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool refused = false;
+	int status = EXIT_OP_FAILED;
+
+	while (getline(&line, &cap, stdin) >= 0) {
+		char *tok[MAX_TOKENS + 1];
+		int ntok = split(line, tok);
+		struct op op;
+		struct authz a;
+		errbuf_t err;
+
+		if (ntok == 0)
+			continue;
+		memset(&op, 0, sizeof op);
+		if (ntok > MAX_TOKENS) {
+			refused = true;
+			printf("error %.32s %.64s: malformed line: too many arguments\n", tok[0], tok[1]);
+		} else if (!parse_authz_line(tok, ntok, &op, &a, err)) {
+			refused = true;
+			printf("error %.32s %.64s: %s\n", tok[0], ntok > 1 ? tok[1] : "-", err);
+		} else if (authorize(&exec_peer, &a, err)) {
+			printf("allow %s %s\n", op.word, op.spec.name);
+		} else {
+			refused = true;
+			printf("deny %s %s: %s\n", op.word, op.spec.name, err);
+		}
+		if (fflush(stdout) != 0) {
+			fprintf(stderr, "tunform-helper: failed to write result: %s\n", strerror(errno));
+			goto out;
+		}
+	}
+	if (ferror(stdin)) {
+		fprintf(stderr, "tunform-helper: failed to read op lines from stdin: %s\n", strerror(errno));
+		goto out;
+	}
+	status = refused ? EXIT_OP_FAILED : EXIT_OPS_OK;
 out:
 	free(line);
 	return status;

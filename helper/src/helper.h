@@ -73,7 +73,10 @@ int nl_unlink(const char *name, char *err);
 int open_netns(const char *netns, char *err); /* O_NOFOLLOW, checked to be a namespace file */
 int enter_netns_fd(int fd, const char *netns, char *err);
 int enter_netns(const char *netns, char *err);
-int run_dir(const char *netns, char *buf, size_t len); /* /run/tunform/netns/NAME or /run/tunform/self */
+int run_dir(const char *netns, char *buf, size_t len); /* /run/tunform/netns/NAME or /run/tunform/self-DEV-INO */
+int netns_self_id(unsigned long long *dev, unsigned long long *ino); /* this process's namespace (nsfs dev, inode) */
+enum { NETNS_HOST, NETNS_NAMED, NETNS_UNNAMED };
+int netns_identify(char *name, size_t len); /* NETNS_*; the `ip netns` name into name when NAMED */
 int mkdir_p(const char *path, mode_t mode, char *err);
 /* /run/tunform[/netns/NAME] as root-owned 0755 directories (users reach the holder socket); path into buf */
 int ensure_run_dir(const char *netns, char *buf, size_t len, char *err);
@@ -86,6 +89,7 @@ int caps_drop_bounding(uint64_t keep, char *err); /* needs CAP_SETPCAP: call whi
 
 /* exec.c, holder.c, lock.c, acl.c: the commands */
 int cmd_exec(const char *netns);
+int cmd_check(void); /* authorise op lines as the caller, run nothing */
 int cmd_holder(const char *netns);
 int cmd_lock(const char *path, const struct peer *drop_to); /* drop_to: setuid caller, or NULL */
 int cmd_acl_check(const char *file);
@@ -117,6 +121,7 @@ struct authz {
  */
 int acl_load(const char *path, char *err);   /* 0, or -1 with "PATH:LINE: ..." in err */
 void acl_enforce(const char *netns);         /* netns: the namespace ops run in (NULL: the machine's own) */
+void acl_enforce_here(void);                 /* ops run in this process's namespace, whichever it is (netns_identify) */
 bool acl_enforced(void);
 bool acl_any_allow(const struct peer *peer); /* may peer manage any device at all (lock, holder start) */
 bool authorize(const struct peer *peer, const struct authz *req, char *err);

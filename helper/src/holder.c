@@ -178,13 +178,17 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 	 */
 	if (netns && enter_netns(netns, err) < 0)
 		goto fail;
+	/* Which namespace the ACL's `netns` sees: identified while still root (netns_identify). */
+	if (netns)
+		acl_enforce(netns);
+	else
+		acl_enforce_here();
 	if (caps_drop_bounding(1ULL << CAP_NET_ADMIN, err) < 0 || caps_keep_net_admin(err) < 0)
 		goto fail;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		set_err(err, "restrict", "tunform-holder", errno);
 		goto fail;
 	}
-	acl_enforce(netns);
 	if (chdir("/") < 0) {
 		set_err(err, "change directory to", "/", errno);
 		goto fail;

@@ -2,6 +2,7 @@
  * tunform-helper: the only tunform code that changes tun/tap devices.
  *
  *   tunform-helper [--netns NAME] exec      ops on stdin, one result line per op
+ *   tunform-helper [--netns NAME] check     authorise op lines as the caller, run nothing
  *   tunform-helper [--netns NAME] holder    start or reuse the namespace's holder
  *   tunform-helper [--netns NAME] lock      flock the namespace's apply.lock, print `locked`, wait for EOF
  *   tunform-helper lock PATH                the same on PATH (not in setuid mode)
@@ -20,6 +21,7 @@
 static int usage(void)
 {
 	fputs("usage: tunform-helper [--netns NAME] exec\n"
+	      "       tunform-helper [--netns NAME] check\n"
 	      "       tunform-helper [--netns NAME] holder\n"
 	      "       tunform-helper [--netns NAME] lock\n"
 	      "       tunform-helper lock PATH\n"
@@ -72,7 +74,19 @@ static int run_setuid(const char *netns, const char *cmd, const char *arg, const
 	/* The ACL is read while still root, but checked through its fd (acl.c). */
 	if (acl_load(acl_path(), err) < 0)
 		return fail(err);
-	acl_enforce(netns);
+	/* Without --netns: the namespace the caller is in (ip netns exec), identified while still root. */
+	if (netns)
+		acl_enforce(netns);
+	else
+		acl_enforce_here();
+
+	if (strcmp(cmd, "check") == 0) {
+		/* Answers from the ACL already read: no privilege at all. */
+		if (drop_to_caller(caller, 0, err) < 0)
+			return fail(err);
+		exec_set_peer(caller);
+		return cmd_check();
+	}
 
 	if (strcmp(cmd, "exec") == 0) {
 		int nsfd = -1;
@@ -140,20 +154,22 @@ int main(int argc, char **argv)
 	else if (i + 1 != argc)
 		return usage();
 
-	if ((strcmp(cmd, "exec") == 0 || strcmp(cmd, "holder") == 0) && arg)
+	if ((strcmp(cmd, "exec") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "holder") == 0) && arg)
 		return usage();
 	if (strcmp(cmd, "acl-check") == 0 && netns)
 		return usage();
 	if (strcmp(cmd, "lock") == 0 && arg && netns)
 		return usage();
-	if (strcmp(cmd, "exec") != 0 && strcmp(cmd, "holder") != 0 && strcmp(cmd, "lock") != 0 &&
-	    strcmp(cmd, "acl-check") != 0)
+	if (strcmp(cmd, "exec") != 0 && strcmp(cmd, "check") != 0 && strcmp(cmd, "holder") != 0 &&
+	    strcmp(cmd, "lock") != 0 && strcmp(cmd, "acl-check") != 0)
 		return usage();
 
 	if (suid)
 		return run_setuid(netns, cmd, arg, &caller);
 	if (strcmp(cmd, "exec") == 0)
 		return cmd_exec(netns);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(); /* not setuid: nothing is enforced, every line is allowed (the kernel decides) */
 	if (strcmp(cmd, "holder") == 0)
 		return cmd_holder(netns);
 	if (strcmp(cmd, "acl-check") == 0)

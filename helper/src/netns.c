@@ -1,4 +1,5 @@
 /* Entering a named network namespace, and tunform's runtime directories. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -61,11 +62,78 @@ int enter_netns(const char *netns, char *err)
 	return r;
 }
 
+int netns_self_id(unsigned long long *dev, unsigned long long *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return -errno;
+	*dev = (unsigned long long)st.st_dev;
+	*ino = (unsigned long long)st.st_ino;
+	return 0;
+}
+
+/*
+ * /run/tunform/netns/NAME for a named namespace. Without a name, the namespace
+ * this process is in, keyed by its identity (nsfs device and inode):
+ * /run/tunform/self-DEV-INO. /run is shared by every namespace (`ip netns exec`
+ * only remounts /sys), so one `self` directory would hand namespace B the
+ * holder and the apply lock of namespace A. An inode is not reused while a
+ * process (a holder) keeps its namespace alive.
+ */
 int run_dir(const char *netns, char *buf, size_t len)
 {
-	int n = netns ? snprintf(buf, len, RUN_DIR "/netns/%s", netns) : snprintf(buf, len, RUN_DIR "/self");
+	unsigned long long dev = 0, ino = 0;
+	int n, r;
 
+	if (netns) {
+		n = snprintf(buf, len, RUN_DIR "/netns/%s", netns);
+	} else {
+		if ((r = netns_self_id(&dev, &ino)) < 0)
+			return r;
+		n = snprintf(buf, len, RUN_DIR "/self-%llu-%llu", dev, ino);
+	}
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Which namespace this process is in, for the ACL's `netns` option: the
+ * machine's own (that of pid 1: NETNS_HOST), one that `ip netns` names
+ * (NETNS_NAMED, the smallest such name in name), or any other (NETNS_UNNAMED:
+ * only rules without `netns` match). Needs to stat /proc/1/ns/net: call while
+ * still root. Anything unreadable makes the answer NETNS_UNNAMED, never HOST.
+ */
+int netns_identify(char *name, size_t len)
+{
+	unsigned long long dev = 0, ino = 0;
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int kind = NETNS_UNNAMED;
+
+	name[0] = '\0';
+	if (netns_self_id(&dev, &ino) < 0)
+		return NETNS_UNNAMED;
+	if (stat("/proc/1/ns/net", &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino)
+		return NETNS_HOST;
+	d = opendir("/run/netns");
+	if (!d)
+		return NETNS_UNNAMED;
+	while ((e = readdir(d)) != NULL) {
+		errbuf_t err;
+		if (!valid_netns_name(e->d_name, err) || strlen(e->d_name) >= len)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if ((unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino)
+			continue;
+		if (kind == NETNS_UNNAMED || strcmp(e->d_name, name) < 0)
+			memcpy(name, e->d_name, strlen(e->d_name) + 1);
+		kind = NETNS_NAMED;
+	}
+	closedir(d);
+	return kind;
 }
 
 /* mkdir -p; directories we create get mode. Existing ones are left alone. */

@@ -13,6 +13,7 @@ import { ReportBuilder, reportLines, type ApplyReport } from './report.js';
 import { requireNetAdmin } from './privileges.js';
 import { acquireLock } from './lock.js';
 import { executeSteps } from './execute.js';
+import { preauthorize } from './preauthorize.js';
 
 export interface ApplyOptions {
   readonly force?: boolean;
@@ -139,6 +140,7 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
     }
     refuseUnsafe(p, opts.force === true);
     const steps: Step[] = planSteps(p, desired.devices, heldNames(live), opts.generation);
+    await preauthorize(steps, netns); // setuid helper: every step against its ACL, before the first change
     const report = await executeSteps(steps, netns);
     if (report.failed.length > 0) {
       throw backendError(`${what} failed; the devices are partly changed`, { details: reportLines(report) });

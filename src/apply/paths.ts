@@ -80,9 +80,17 @@ export function useSetuidHelper(): boolean {
   return !effectiveCapNetAdmin() && isSetuidRoot(helperPath());
 }
 
-/** Per-namespace runtime directory: /run/tunform/netns/NAME, or /run/tunform/self. */
+/**
+ * Per-namespace runtime directory: /run/tunform/netns/NAME, or for the
+ * namespace this process is in /run/tunform/self-DEV-INO, keyed by the
+ * namespace's identity (nsfs device and inode) exactly as the helper computes
+ * it (helper/src/netns.c, run_dir): /run is shared by every namespace, so a
+ * plain `self` would give every `ip netns exec` the same holder and lock.
+ */
 export function runDir(netns?: string): string {
-  return netns === undefined ? join(RUN_DIR, 'self') : join(RUN_DIR, 'netns', netns);
+  if (netns !== undefined) return join(RUN_DIR, 'netns', netns);
+  const st = statSync('/proc/self/ns/net');
+  return join(RUN_DIR, `self-${st.dev}-${st.ino}`);
 }
 
 export const holderSocketPath = (netns?: string): string => join(runDir(netns), 'holder.sock');

@@ -6,48 +6,25 @@
  * change nothing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/apply/paths.js';
-import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
+import { createNetns, destroyNetns, ipn } from '../support/netns.js';
+import { installSetuidHelper, linkNames as links, NOBODY, NOBODY_UID, runAsNobody, type Run, type SetuidHelper } from '../support/setuid.js';
 
-const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'];
-const NOBODY_UID = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
-
-/** Why the suite cannot run here, or undefined. */
-function skipReason(dir: string): string | undefined {
-  if (!isRoot()) return 'needs root (installs a setuid copy and creates namespaces)';
-  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv (util-linux) is missing';
-  const opts = execFileSync('findmnt', ['-n', '-o', 'OPTIONS', '-T', dir], { encoding: 'utf8' }).trim();
-  if (opts.split(',').includes('nosuid')) return `${dir} is on a nosuid mount (${opts}): setuid cannot work there`;
-  return undefined;
-}
-
+let h: SetuidHelper | undefined;
 let dir = '';
 let helper = '';
 let acl = '';
 let skip: string | undefined;
 
 function writeAcl(text: string, mode = 0o644): void {
-  writeFileSync(acl, text);
-  chmodSync(acl, mode);
-}
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+  h!.writeAcl(text, mode);
 }
 
 function asNobody(args: string[], input = '', env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Run {
-  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), helper, ...args], { input, encoding: 'utf8', env });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  return runAsNobody([helper, ...args], input, env);
 }
-
-const links = (ns: string): string[] =>
-  (JSON.parse(ipn(ns, '-j', 'link', 'show')) as { ifname: string }[]).map((l) => l.ifname).sort();
 
 async function inNetns(tag: string, fn: (ns: string) => Promise<void> | void): Promise<void> {
   const ns = createNetns(tag);
@@ -67,20 +44,12 @@ const BASE_ACL = [
 ].join('\n');
 
 beforeAll(() => {
-  // /tmp is checked, not assumed: skipReason names the mount when it is nosuid.
-  dir = mkdtempSync('/tmp/tunform-suid-');
-  skip = skipReason(dir);
-  if (skip) return;
-  chmodSync(dir, 0o755); // nobody must reach the binary; the ACL's directory must not be writable by others
-  acl = join(dir, 'helper.acl');
-  execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper'), `BUILD=${join(dir, 'build')}`, `ACL_PATH=${acl}`], { stdio: 'pipe' });
-  helper = join(dir, 'tunform-helper');
-  execFileSync('install', ['-o', 'root', '-g', 'root', '-m', '4755', join(dir, 'build', 'tunform-helper'), helper]);
-  writeAcl(BASE_ACL);
+  h = installSetuidHelper(BASE_ACL);
+  ({ dir, helper, acl, skip } = h);
 }, 120_000);
 
 afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  h?.cleanup();
 });
 
 describe('setuid tunform-helper', () => {

@@ -1,0 +1,118 @@
+/**
+ * Whole-run pre-authorisation for runs that go through the setuid helper:
+ * before the first change, every step of the run (tun, unlink, holder and
+ * netlink alike) is put to the helper's `check` command, which authorises each
+ * op line against the ACL exactly as `exec` and the holder would, as this user
+ * and in this namespace, and runs nothing. One denied step refuses the whole
+ * run (a permission error, exit 3) listing every denied step with the helper's
+ * reason, so a refused apply has changed nothing. docs/SECURITY.md.
+ *
+ * Root (CAP_NET_ADMIN) runs are not checked: the ACL does not apply to them.
+ */
+import { spawn } from 'node:child_process';
+import { backendError, permissionError } from '../errors.js';
+import { formatOp, type HelperOp } from './helper-client.js';
+import { holdLine, releaseLine } from './holder-client.js';
+import { stepToHelperOp } from './netlink-via-helper.js';
+import { helperPath, netnsArgs, useSetuidHelper } from './paths.js';
+import { describeStep, type Step } from './steps.js';
+
+/** The line the helper's `check` reads for a step: the exec op, or the holder request. */
+export function checkLine(s: Step): string {
+  switch (s.phase) {
+    case 'tun': {
+      const base = {
+        name: s.name,
+        ...s.flags,
+        ...(s.user !== undefined ? { user: s.user } : {}),
+        ...(s.group !== undefined ? { group: s.group } : {}),
+      };
+      const op: HelperOp = s.op === 'create' ? { op: 'create', ...base, ...(s.alias !== undefined ? { alias: s.alias } : {}) } : { op: 'set', ...base };
+      return formatOp(op);
+    }
+    case 'holder':
+      return s.op === 'hold' && s.flags ? holdLine(s.name, s.flags) : releaseLine(s.name);
+    default:
+      return formatOp(stepToHelperOp(s));
+  }
+}
+
+export interface CheckAnswer {
+  readonly allowed: boolean;
+  /** Why not, as the helper says it (without its `failed to VERB 'NAME': ` prefix). */
+  readonly reason?: string;
+}
+
+interface Run {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number | null;
+  readonly error?: Error;
+}
+
+function runCheck(bin: string, args: string[], input: string, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let error: Error | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.on('error', () => {
+      /* the helper died early: its exit status says why */
+    });
+    child.on('error', (e) => (error = e));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code, ...(error ? { error } : {}) });
+    });
+    child.stdin.end(input);
+  });
+}
+
+/** Asks the helper about every line; one answer per line, in order. */
+export async function checkLines(lines: readonly string[], netns: string | undefined, timeoutMs = 30_000): Promise<CheckAnswer[]> {
+  if (lines.length === 0) return [];
+  const bin = helperPath();
+  const r = await runCheck(bin, [...netnsArgs(netns), 'check'], lines.join('\n') + '\n', timeoutMs);
+  const nothing = 'nothing was changed';
+  if (r.error) throw backendError(`cannot run the helper ${bin}: ${r.error.message}; ${nothing}`, { cause: r.error });
+  if (r.code === 2) {
+    throw backendError(`the helper ${bin} cannot check a run before changing anything (no 'check' command); ${nothing}`, {
+      details: [r.stderr.trim(), 'an administrator can update it with `tunform install-helper`'].filter(Boolean),
+    });
+  }
+  const answers = r.stdout.split('\n').filter((l) => l !== '');
+  if (answers.length === 0 && r.code !== 0) {
+    // The helper refused to run at all: an unsafe or malformed ACL, or none.
+    throw permissionError(`the setuid helper refused the run: ${r.stderr.trim().replace(/^tunform-helper: /, '') || `exit status ${r.code}`}; ${nothing}`);
+  }
+  if (answers.length !== lines.length) {
+    throw backendError(`the helper answered ${answers.length} of ${lines.length} checks; ${nothing}`, {
+      details: [...answers, r.stderr.trim()].filter(Boolean),
+    });
+  }
+  return answers.map((a, i) => {
+    const allow = /^allow (\S+) (\S+)$/.exec(a);
+    if (allow) return { allowed: true };
+    const no = /^(?:deny|error) (\S+) (\S+): (.*)$/.exec(a);
+    if (!no) throw backendError(`the helper answered ${JSON.stringify(a)} to the check of ${JSON.stringify(lines[i])}; ${nothing}`);
+    return { allowed: false, reason: no[3]!.replace(/^failed to [^']*'[^']*': /, '') };
+  });
+}
+
+/**
+ * Refuses the whole run before its first change when any step is not
+ * permitted. A no-op unless the run goes through the setuid helper.
+ */
+export async function preauthorize(steps: readonly Step[], netns: string | undefined): Promise<void> {
+  if (steps.length === 0 || !useSetuidHelper()) return;
+  const answers = await checkLines(steps.map(checkLine), netns);
+  const denied = steps.flatMap((s, i) => (answers[i]!.allowed ? [] : [`not permitted: ${describeStep(s)}: ${answers[i]!.reason}`]));
+  if (denied.length === 0) return;
+  throw permissionError(
+    `${denied.length} of ${steps.length} step(s) are not permitted by the setuid helper's ACL; nothing was changed`,
+    [...denied, `uid ${process.getuid?.() ?? '?'}: ask an administrator to delegate these devices in the helper's ACL (docs/helper-acl.md)`],
+  );
+}

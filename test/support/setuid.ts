@@ -1,0 +1,79 @@
+/**
+ * A setuid copy of tunform-helper for tests: built with a test ACL path,
+ * installed root-owned mode 4755 in a temp directory on a mount without
+ * nosuid, run as `setpriv --reuid=nobody --regid=nogroup --clear-groups`.
+ * Shared by test/integration/setuid*.test.ts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/apply/paths.js';
+import { ipn, isRoot } from './netns.js';
+
+/** setpriv as nobody: no groups, no inheritable capabilities. */
+export const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all'];
+export const NOBODY_UID = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+export const NOGROUP_GID = Number(execFileSync('getent', ['group', 'nogroup'], { encoding: 'utf8' }).split(':')[2]);
+
+/** Why setuid tests cannot run with files under dir, or undefined. */
+export function setuidSkipReason(dir: string): string | undefined {
+  if (!isRoot()) return 'needs root (installs a setuid copy and creates namespaces)';
+  if (spawnSync('setpriv', ['--version']).status !== 0) return 'setpriv (util-linux) is missing';
+  const opts = execFileSync('findmnt', ['-n', '-o', 'OPTIONS', '-T', dir], { encoding: 'utf8' }).trim();
+  if (opts.split(',').includes('nosuid')) return `${dir} is on a nosuid mount (${opts}): setuid cannot work there`;
+  return undefined;
+}
+
+export interface SetuidHelper {
+  /** The temp directory (0755, root's): the binary, the ACL, build files. */
+  readonly dir: string;
+  /** The setuid-root copy. */
+  readonly helper: string;
+  /** The ACL path compiled into the copy. */
+  readonly acl: string;
+  /** Why the setuid tests must be skipped here, or undefined. */
+  readonly skip: string | undefined;
+  writeAcl(text: string, mode?: number): void;
+  /** Removes the temp directory. */
+  cleanup(): void;
+}
+
+/**
+ * Builds and installs the copy (unless the suite must be skipped; then only
+ * `skip` and `cleanup` are meaningful). /tmp is checked, not assumed: the
+ * skip reason names the mount when it is nosuid.
+ */
+export function installSetuidHelper(acl = ''): SetuidHelper {
+  const dir = mkdtempSync('/tmp/tunform-suid-');
+  const skip = setuidSkipReason(dir);
+  const aclPath = join(dir, 'helper.acl');
+  const helper = join(dir, 'tunform-helper');
+  const writeAcl = (text: string, mode = 0o644): void => {
+    writeFileSync(aclPath, text);
+    chmodSync(aclPath, mode);
+  };
+  const h: SetuidHelper = { dir, helper, acl: aclPath, skip, writeAcl, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  if (skip) return h;
+  chmodSync(dir, 0o755); // nobody must reach the binary; the ACL's directory must not be writable by others
+  execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper'), `BUILD=${join(dir, 'build')}`, `ACL_PATH=${aclPath}`], { stdio: 'pipe' });
+  execFileSync('install', ['-o', 'root', '-g', 'root', '-m', '4755', join(dir, 'build', 'tunform-helper'), helper]);
+  writeAcl(acl);
+  return h;
+}
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs argv as nobody (argv[0] resolved by setpriv through PATH). */
+export function runAsNobody(argv: readonly string[], input = '', env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Run {
+  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), ...argv], { input, encoding: 'utf8', env });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Link names in a namespace, sorted. */
+export const linkNames = (ns: string): string[] =>
+  (JSON.parse(ipn(ns, '-j', 'link', 'show')) as { ifname: string }[]).map((l) => l.ifname).sort();
