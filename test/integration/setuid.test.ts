@@ -128,6 +128,33 @@ describe('setuid tunform-helper', () => {
     });
   });
 
+  it('GIVEN nobody inside a namespace without --netns WHEN it asks check THEN the ACL sees that namespace by its ip-netns name (not the machine namespace), checks hold and release, and runs nothing', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      try {
+        writeAcl(BASE_ACL + 'allow user nobody devices hs-* netns -\nallow user nobody devices kc-* netns tf-* keep-carrier no\n');
+        const lines = ['create vm-c tun - alias=tunform', 'create hs-1 tun -', 'hold vm-c tun mq', 'hold kc-1 tun mq', 'release kc-1', 'mtu vm-c 9500'];
+        const r = spawnSync('ip', ['netns', 'exec', ns, ...NOBODY, helper, 'check'], { input: lines.join('\n') + '\n', encoding: 'utf8' });
+        const out = r.stdout.trim().split('\n');
+        expect(out[0]).toBe('allow create vm-c'); // `netns tf-*` matches the namespace nobody is in
+        expect(out[1]).toMatch(new RegExp(`^deny create hs-1: .*no rule .* to manage 'hs-1' in namespace ${ns}$`)); // `netns -` is the machine's own only
+        expect(out[2]).toBe('allow hold vm-c');
+        expect(out[3]).toMatch(/^deny hold kc-1: .*keep-carrier is not allowed/);
+        expect(out[4]).toBe('allow release kc-1');
+        expect(out[5]).toMatch(/^deny mtu vm-c: .*above max-mtu 9000/);
+        expect(out).toHaveLength(lines.length);
+        expect(r.status).toBe(1);
+        expect(links(ns)).toEqual(['lo']); // check runs nothing
+        // all allowed: exit 0
+        const ok = spawnSync('ip', ['netns', 'exec', ns, ...NOBODY, helper, 'check'], { input: 'create vm-c tun -\nup vm-c\n', encoding: 'utf8' });
+        expect(ok.stdout).toBe('allow create vm-c\nallow up vm-c\n');
+        expect(ok.status).toBe(0);
+      } finally {
+        writeAcl(BASE_ACL);
+      }
+    });
+  });
+
   it('GIVEN a group-writable, a malformed or a missing ACL WHEN nobody runs exec THEN the helper refuses to run at all, naming the reason', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', (ns) => {
