@@ -13,7 +13,7 @@ export interface Lock {
 }
 
 export interface LockOptions {
-  /** Override the lock file (tests); default /run/tunform/netns/NAME/apply.lock or /run/tunform/self/apply.lock. */
+  /** Override the lock file (tests); default /run/tunform/netns/NAME/apply.lock, or /run/tunform/self-DEV-INO/apply.lock for the namespace this process is in. */
   readonly path?: string;
   /** Called once if the lock is not granted at once (another apply runs). */
   readonly onWait?: () => void;

@@ -5,6 +5,7 @@ import { netnsPath } from './netns.js';
 import { parseAddrs } from './parse-addrs.js';
 import { parseLinks } from './parse-links.js';
 import { scanTunProcesses } from './proc-scan.js';
+import { addHolderView } from './holder-view.js';
 import { runIp } from './run-ip.js';
 
 export interface ReadLiveOptions {
@@ -27,7 +28,7 @@ export async function readLiveState(opts: ReadLiveOptions = {}): Promise<LiveSta
   const devices = mergeLive({
     links,
     addresses: parseAddrs(addrJson),
-    attachments: processes.byDevice,
+    attachments: processes.complete ? processes.byDevice : await addHolderView(processes.byDevice, opts.netns),
     ownerIds: await resolveOwnerIds(links),
   });
   const state: { -readonly [K in keyof LiveState]: LiveState[K] } = { devices, processesComplete: processes.complete };

@@ -169,11 +169,9 @@ describe('tunform apply as nobody through the setuid helper', () => {
     });
   });
 
-  // Known gap (src/live, not the helper): nobody cannot read a root holder's
-  // /proc/PID/fd, so the live read does not see the hold and verification
-  // reports keepCarrier false. Flips to a pass once the live reader asks the
-  // holder (`list`, open to every user) when its /proc scan is incomplete.
-  it.fails('GIVEN keepCarrier WHEN nobody applies THEN the run verifies (exit 0) and drift is 0', async (ctx) => {
+  // nobody cannot read a root holder's /proc/PID/fd; the live reader then asks
+  // the holder (`ping`, `list`, open to every user) what it holds.
+  it('GIVEN keepCarrier WHEN nobody applies THEN the run verifies (exit 0) and drift is 0', async (ctx) => {
     if (h.skip) ctx.skip(h.skip);
     await inNetns(async (ns) => {
       const dev: DeviceYaml = { name: 'nb-k', multiQueue: true, keepCarrier: true };

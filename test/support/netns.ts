@@ -5,7 +5,7 @@
  * namespace alive after `ip netns del`).
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export function uniqueNetnsName(tag = 't'): string {
@@ -22,6 +22,14 @@ export function createNetns(tag?: string): string {
 
 /** Kills every process inside the namespace, then deletes it. Never throws. */
 export function destroyNetns(name: string): void {
+  // Runs inside the namespace (`ip netns exec`) keep their holder and lock under its identity.
+  let selfDir: string | undefined;
+  try {
+    const st = statSync(`/run/netns/${name}`);
+    selfDir = `/run/tunform/self-${st.dev}-${st.ino}`;
+  } catch {
+    /* namespace already gone */
+  }
   try {
     const pids = execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' })
       .split(/\s+/)
@@ -44,6 +52,7 @@ export function destroyNetns(name: string): void {
   }
   // The holder's socket and lock directory outlive the namespace.
   rmSync(`/run/tunform/netns/${name}`, { recursive: true, force: true });
+  if (selfDir) rmSync(selfDir, { recursive: true, force: true });
 }
 
 /** Runs `ip -n NS ...args` and returns stdout. */
