@@ -11,30 +11,14 @@
  */
 import { spawn } from 'node:child_process';
 import { backendError, permissionError } from '../errors.js';
-import { formatOp, type HelperOp } from './helper-client.js';
-import { holdLine, releaseLine } from './holder-client.js';
-import { stepToHelperOp } from './netlink-via-helper.js';
+import { formatOp } from './helper-client.js';
+import { helperOpOf, holderLineOf } from './step-ops.js';
 import { helperPath, netnsArgs, useSetuidHelper } from './paths.js';
 import { describeStep, type Step } from './steps.js';
 
 /** The line the helper's `check` reads for a step: the exec op, or the holder request. */
 export function checkLine(s: Step): string {
-  switch (s.phase) {
-    case 'tun': {
-      const base = {
-        name: s.name,
-        ...s.flags,
-        ...(s.user !== undefined ? { user: s.user } : {}),
-        ...(s.group !== undefined ? { group: s.group } : {}),
-      };
-      const op: HelperOp = s.op === 'create' ? { op: 'create', ...base, ...(s.alias !== undefined ? { alias: s.alias } : {}) } : { op: 'set', ...base };
-      return formatOp(op);
-    }
-    case 'holder':
-      return s.op === 'hold' && s.flags ? holdLine(s.name, s.flags) : releaseLine(s.name);
-    default:
-      return formatOp(stepToHelperOp(s));
-  }
+  return s.phase === 'holder' ? holderLineOf(s) : formatOp(helperOpOf(s));
 }
 
 export interface CheckAnswer {

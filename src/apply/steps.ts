@@ -7,7 +7,12 @@ import type { DeviceSpec, Mode } from '../model.js';
 import { formatMarker } from '../marker.js';
 import type { Action, Plan } from '../plan/types.js';
 
-export type Phase = 'unlink' | 'tun' | 'holder' | 'netlink';
+/**
+ * `tun`: one helper process (unlink, create, owner/group); `holder`: the
+ * namespace's holder (hold, release); `netlink`: one `ip -batch -` (or the
+ * setuid helper's rtnetlink ops).
+ */
+export type Phase = 'tun' | 'holder' | 'netlink';
 
 /** Kernel creation flags as the helper spells them. */
 export interface TunFlags {
@@ -17,8 +22,8 @@ export interface TunFlags {
   readonly vnetHeader: boolean;
 }
 
-export type Step =
-  | { readonly phase: 'unlink'; readonly op: 'delete'; readonly name: string; readonly line: string }
+export type TunStep =
+  | { readonly phase: 'tun'; readonly op: 'unlink'; readonly name: string }
   | {
       readonly phase: 'tun';
       readonly op: 'create' | 'set';
@@ -27,11 +32,19 @@ export type Step =
       readonly user?: number;
       readonly group?: number;
       readonly alias?: string;
-    }
-  | { readonly phase: 'holder'; readonly op: 'hold' | 'release'; readonly name: string; readonly flags?: TunFlags }
-  | { readonly phase: 'netlink'; readonly op: 'alias' | 'mtu' | 'address-add' | 'address-del' | 'up' | 'down'; readonly name: string; readonly line: string };
+    };
 
-export const PHASE_ORDER: readonly Phase[] = ['unlink', 'tun', 'holder', 'netlink'];
+export type HolderStep = { readonly phase: 'holder'; readonly op: 'hold' | 'release'; readonly name: string; readonly flags?: TunFlags };
+
+export type NetlinkStep =
+  | { readonly phase: 'netlink'; readonly op: 'up' | 'down'; readonly name: string }
+  | { readonly phase: 'netlink'; readonly op: 'mtu'; readonly name: string; readonly mtu: number }
+  | { readonly phase: 'netlink'; readonly op: 'alias'; readonly name: string; readonly alias: string }
+  | { readonly phase: 'netlink'; readonly op: 'address-add' | 'address-del'; readonly name: string; readonly cidr: string };
+
+export type Step = TunStep | HolderStep | NetlinkStep;
+
+export const PHASE_ORDER: readonly Phase[] = ['tun', 'holder', 'netlink'];
 
 const flagsOf = (d: DeviceSpec): TunFlags => ({
   mode: d.mode,
@@ -39,17 +52,6 @@ const flagsOf = (d: DeviceSpec): TunFlags => ({
   packetInfo: d.packetInfo,
   vnetHeader: d.vnetHeader,
 });
-
-/** Lines for `ip -batch -`: device names were validated (no whitespace), addresses are canonical CIDR. */
-const ip = {
-  del: (name: string) => `link del dev ${name}`,
-  alias: (name: string, alias: string) => `link set dev ${name} alias ${alias}`,
-  mtu: (name: string, mtu: number) => `link set dev ${name} mtu ${mtu}`,
-  addrAdd: (name: string, cidr: string) => `address add ${cidr} dev ${name}`,
-  addrDel: (name: string, cidr: string) => `address del ${cidr} dev ${name}`,
-  up: (name: string) => `link set dev ${name} up`,
-  down: (name: string) => `link set dev ${name} down`,
-};
 
 /** Steps that bring a freshly made device to its declared state (create and replace). */
 function freshDeviceSteps(d: DeviceSpec, generation: string | undefined): Step[] {
@@ -66,18 +68,44 @@ function freshDeviceSteps(d: DeviceSpec, generation: string | undefined): Step[]
   ];
   // The holder attaches (and detaches its queue) before the link goes up, as networkd does.
   if (d.keepCarrier) steps.push({ phase: 'holder', op: 'hold', name: d.name, flags: flagsOf(d) });
-  if (d.mtu !== undefined) steps.push({ phase: 'netlink', op: 'mtu', name: d.name, line: ip.mtu(d.name, d.mtu) });
-  for (const a of d.addresses ?? []) steps.push({ phase: 'netlink', op: 'address-add', name: d.name, line: ip.addrAdd(d.name, a) });
-  if (d.up) steps.push({ phase: 'netlink', op: 'up', name: d.name, line: ip.up(d.name) });
+  if (d.mtu !== undefined) steps.push({ phase: 'netlink', op: 'mtu', name: d.name, mtu: d.mtu });
+  for (const cidr of d.addresses ?? []) steps.push({ phase: 'netlink', op: 'address-add', name: d.name, cidr });
+  if (d.up) steps.push({ phase: 'netlink', op: 'up', name: d.name });
   return steps;
 }
 
-function removalSteps(name: string, heldByHolder: boolean): Step[] {
+/**
+ * Unlinking removes the device even while readers hold fds (--force). A held
+ * fd is released afterwards so the holder can exit when it holds nothing.
+ */
+function removalSteps(name: string, release: boolean): Step[] {
+  const steps: Step[] = [{ phase: 'tun', op: 'unlink', name }];
+  if (release) steps.push({ phase: 'holder', op: 'release', name });
+  return steps;
+}
+
+function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action, { action: 'update' }>['changes']): Step[] {
   const steps: Step[] = [];
-  // `ip link del` removes the device even while readers hold fds (--force);
-  // the holder's fd is released afterwards so the holder can exit when empty.
-  steps.push({ phase: 'unlink', op: 'delete', name, line: ip.del(name) });
-  if (heldByHolder) steps.push({ phase: 'holder', op: 'release', name });
+  // The kernel cannot clear an owner once set, and an absent field is not managed, so `to` is a number when present.
+  if (d && (c.user?.to != null || c.group?.to != null)) {
+    steps.push({
+      phase: 'tun',
+      op: 'set',
+      name,
+      flags: flagsOf(d),
+      ...(c.user?.to != null ? { user: c.user.to } : {}),
+      ...(c.group?.to != null ? { group: c.group.to } : {}),
+    });
+  }
+  if (c.keepCarrier !== undefined && d) {
+    steps.push(c.keepCarrier.to ? { phase: 'holder', op: 'hold', name, flags: flagsOf(d) } : { phase: 'holder', op: 'release', name });
+  }
+  if (c.marker?.to) steps.push({ phase: 'netlink', op: 'alias', name, alias: c.marker.to });
+  if (c.mtu?.to != null) steps.push({ phase: 'netlink', op: 'mtu', name, mtu: c.mtu.to });
+  // Remove before add so a prefix-length change of the same address ends with the new one.
+  for (const cidr of c.addresses?.remove ?? []) steps.push({ phase: 'netlink', op: 'address-del', name, cidr });
+  for (const cidr of c.addresses?.add ?? []) steps.push({ phase: 'netlink', op: 'address-add', name, cidr });
+  if (c.up !== undefined) steps.push({ phase: 'netlink', op: c.up.to ? 'up' : 'down', name });
   return steps;
 }
 
@@ -86,44 +114,19 @@ function actionSteps(action: Action, desiredByName: ReadonlyMap<string, DeviceSp
     case 'create':
       return freshDeviceSteps(action.device, generation);
     case 'replace':
-      // No release: the holder notices its fd lost the deleted device and re-attaches on hold.
+      // No release when the new device is held too: the holder sees its fd lost the device and re-attaches on hold.
       return [...removalSteps(action.name, heldNames.has(action.name) && !action.device.keepCarrier), ...freshDeviceSteps(action.device, generation)];
     case 'delete':
       return removalSteps(action.name, heldNames.has(action.name));
-    case 'update': {
-      const d = desiredByName.get(action.name);
-      const c = action.changes;
-      const steps: Step[] = [];
-      if (d && (c.user?.to != null || c.group?.to != null)) {
-        steps.push({
-          phase: 'tun',
-          op: 'set',
-          name: action.name,
-          flags: flagsOf(d),
-          // The kernel cannot clear an owner once set, and an absent field is not managed, so `to` is always a number here.
-          ...(c.user?.to != null ? { user: c.user.to } : {}),
-          ...(c.group?.to != null ? { group: c.group.to } : {}),
-        });
-      }
-      if (c.keepCarrier !== undefined && d) {
-        steps.push(c.keepCarrier.to ? { phase: 'holder', op: 'hold', name: action.name, flags: flagsOf(d) } : { phase: 'holder', op: 'release', name: action.name });
-      }
-      if (c.marker?.to) steps.push({ phase: 'netlink', op: 'alias', name: action.name, line: ip.alias(action.name, c.marker.to) });
-      if (c.mtu?.to != null) steps.push({ phase: 'netlink', op: 'mtu', name: action.name, line: ip.mtu(action.name, c.mtu.to) });
-      // Remove before add so a prefix-length change of the same address ends with the new one.
-      for (const a of c.addresses?.remove ?? []) steps.push({ phase: 'netlink', op: 'address-del', name: action.name, line: ip.addrDel(action.name, a) });
-      for (const a of c.addresses?.add ?? []) steps.push({ phase: 'netlink', op: 'address-add', name: action.name, line: ip.addrAdd(action.name, a) });
-      if (c.up !== undefined) {
-        steps.push(c.up.to ? { phase: 'netlink', op: 'up', name: action.name, line: ip.up(action.name) } : { phase: 'netlink', op: 'down', name: action.name, line: ip.down(action.name) });
-      }
-      return steps;
-    }
+    case 'update':
+      return updateSteps(action.name, desiredByName.get(action.name), action.changes);
   }
 }
 
 /**
  * All steps of a plan, grouped by phase in execution order. Within a phase,
- * steps keep the plan's order (priority, then name).
+ * steps keep the plan's order (priority, then name), so unlinks come before
+ * the creates that may reuse their names.
  */
 export function planSteps(plan: Plan, desired: readonly DeviceSpec[], heldNames: ReadonlySet<string>, generation?: string): Step[] {
   const desiredByName = new Map(desired.map((d) => [d.name, d]));
@@ -138,7 +141,12 @@ export function planSteps(plan: Plan, desired: readonly DeviceSpec[], heldNames:
 
 /** One line per step for reports: `create tun0`, `address-add tun0 10.0.0.1/24`. */
 export function describeStep(s: Step): string {
-  if (s.phase === 'netlink' || s.phase === 'unlink') return `${s.op} ${s.name}${s.op.startsWith('address') ? ' ' + s.line.split(' ')[2] : s.op === 'mtu' ? ' ' + s.line.split(' ').pop() : ''}`;
+  if (s.phase === 'netlink') {
+    if (s.op === 'mtu') return `mtu ${s.name} ${s.mtu}`;
+    if (s.op === 'alias') return `alias ${s.name} ${s.alias}`;
+    if (s.op === 'address-add' || s.op === 'address-del') return `${s.op} ${s.name} ${s.cidr}`;
+    return `${s.op} ${s.name}`;
+  }
   if (s.phase === 'tun' && s.op === 'set') return `set ${s.name}${s.user !== undefined ? ` user=${s.user}` : ''}${s.group !== undefined ? ` group=${s.group}` : ''}`;
   return `${s.op} ${s.name}`;
 }

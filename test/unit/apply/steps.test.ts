@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { DeviceSpec } from '../../../src/model.js';
+import type { Plan } from '../../../src/plan/types.js';
+import { describeStep, planSteps } from '../../../src/apply/steps.js';
+import { ipBatchLineOf, helperOpOf, holderLineOf, isNetlinkStep, isTunStep, isHolderStep } from '../../../src/apply/step-ops.js';
+import { formatOp } from '../../../src/apply/helper-client.js';
+
+const base = { mode: 'tun', multiQueue: true, keepCarrier: true, packetInfo: false, vnetHeader: false, up: true } as const;
+const dev = (name: string, extra: Partial<DeviceSpec> = {}): DeviceSpec => ({ ...base, name, ...extra });
+
+function planOf(actions: Plan['actions']): Plan {
+  const count = (k: string) => actions.filter((a) => a.action === k).length;
+  return {
+    formatVersion: 1,
+    netns: 'lab',
+    actions,
+    conflicts: [],
+    summary: { create: count('create'), update: count('update'), replace: count('replace'), delete: count('delete'), conflict: 0 },
+  };
+}
+
+describe('planSteps', () => {
+  it('GIVEN a delete, a replace, a create and an update WHEN turned into steps THEN unlinks precede creates in one helper phase, holds precede releases, and netlink comes last', () => {
+    // GIVEN
+    const replaced = dev('r0', { packetInfo: true, addresses: ['10.0.0.1/24'] });
+    const created = dev('c0', { mtu: 1400, addresses: ['10.0.1.1/24'] });
+    const updated = dev('u0');
+    const plan = planOf([
+      { action: 'delete', name: 'd0', ifindex: 2, reason: 'pruned', attachedPids: [] },
+      { action: 'replace', name: 'r0', ifindex: 3, reasons: { packetInfo: { from: false, to: true } }, device: replaced, attachedPids: [] },
+      { action: 'create', name: 'c0', device: created },
+      { action: 'update', name: 'u0', ifindex: 4, changes: { mtu: { from: 1500, to: 9000 }, addresses: { add: ['10.0.2.1/24'], remove: ['10.0.2.9/24'] } } },
+    ]);
+    // WHEN
+    const steps = planSteps(plan, [replaced, created, updated], new Set(['d0', 'r0']), 'g1');
+    // THEN
+    expect(steps.map(describeStep)).toEqual([
+      'unlink d0',
+      'unlink r0',
+      'create r0',
+      'create c0',
+      'hold r0',
+      'hold c0',
+      'release d0',
+      'address-add r0 10.0.0.1/24',
+      'up r0',
+      'mtu c0 1400',
+      'address-add c0 10.0.1.1/24',
+      'up c0',
+      'mtu u0 9000',
+      'address-del u0 10.0.2.9/24',
+      'address-add u0 10.0.2.1/24',
+    ]);
+  });
+
+  it('GIVEN a create with a generation WHEN spelled for each program THEN the helper, holder and ip lines carry the same values', () => {
+    const d = dev('c0', { user: 65534, mtu: 1400, addresses: ['fd00::1/64'] });
+    const steps = planSteps(planOf([{ action: 'create', name: 'c0', device: d }]), [d], new Set(), 'abc');
+    expect(steps.filter(isTunStep).map((s) => formatOp(helperOpOf(s)))).toEqual(['create c0 tun mq user=65534 alias=tunform@abc']);
+    expect(steps.filter(isHolderStep).map(holderLineOf)).toEqual(['hold c0 tun mq']);
+    expect(steps.filter(isNetlinkStep).map(ipBatchLineOf)).toEqual(['link set dev c0 mtu 1400', 'address add fd00::1/64 dev c0', 'link set dev c0 up']);
+  });
+});
