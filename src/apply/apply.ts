@@ -11,7 +11,7 @@ import type { Plan, PlanOptions } from '../plan/types.js';
 import { planSteps, type Step } from './steps.js';
 import { ReportBuilder, reportLines, type ApplyReport } from './report.js';
 import { requireNetAdmin } from './privileges.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type Lock } from './lock.js';
 import { executeSteps } from './execute.js';
 import { preauthorize } from './preauthorize.js';
 
@@ -30,8 +30,13 @@ export interface ApplyOptions {
   /** Bounded verification: attempts and first delay (doubles each time). */
   readonly verifyAttempts?: number;
   readonly verifyDelayMs?: number;
-  /** Live state the caller already read (it overlaps the read with validation); used for the first, unlocked plan only. */
-  readonly initialLive?: LiveState;
+  /**
+   * The namespace's lock and live state read under it, taken by the caller
+   * while the spec was validated (see lockAndRead). Ownership passes to
+   * applyDesired, which releases the lock. The lock is absent when it could
+   * not be had; apply then takes it itself if there is anything to change.
+   */
+  readonly locked?: { readonly lock?: Lock; readonly live: LiveState };
 }
 
 export interface ApplyResult {
@@ -116,28 +121,57 @@ function heldNames(live: LiveState): Set<string> {
   return new Set(live.devices.filter((d) => d.holderPids.length > 0).map((d) => d.name));
 }
 
-export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  const desired = scopeDesired(desiredIn, opts.devices);
-  const netns = desired.netns;
-  const what = opts.destroy ? 'destroy' : 'apply';
+const noChange = (p: Plan): ApplyResult => ({ plan: p, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 });
 
-  // Nothing to do needs no lock and no privileges: a no-op run costs one read.
-  const firstPlan = planFor(desired, opts.initialLive ?? (await readLiveState({ netns })), opts);
-  if (firstPlan.actions.length === 0 && firstPlan.conflicts.length === 0) {
-    return { plan: firstPlan, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 };
-  }
-  // Conflicts and busy devices are judged only under the lock: an unlocked read
-  // can catch another run's device between its creation and its marker.
-  requireNetAdmin(`tunform ${what}`);
+const hasWork = (p: Plan): boolean => p.actions.length > 0 || p.conflicts.length > 0;
 
-  const lock = await acquireLock(netns);
+/**
+ * Takes the namespace's lock and reads live state under it. Callers start this
+ * while the spec is still being validated; when the lock cannot be had (no
+ * privileges and no setuid helper), the read happens without it and apply
+ * takes the lock later, if there is anything to change.
+ */
+export async function lockAndRead(netns: string | undefined): Promise<{ lock?: Lock; live: LiveState }> {
+  let lock: Lock | undefined;
   try {
-    // Another run may have changed things while we waited for the lock.
-    const live = await readLiveState({ netns });
-    const p = planFor(desired, live, opts);
-    if (p.actions.length === 0 && p.conflicts.length === 0) {
-      return { plan: p, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 };
+    lock = await acquireLock(netns);
+  } catch {
+    lock = undefined;
+  }
+  try {
+    return { ...(lock ? { lock } : {}), live: await readLiveState(netns === undefined ? {} : { netns }) };
+  } catch (e) {
+    await lock?.release();
+    throw e;
+  }
+}
+
+/**
+ * Applies (or destroys) the desired state. With `opts.locked`, the caller has
+ * already taken the lock and read live state under it, and hands both over:
+ * the run then reads live state once before changing anything, not twice.
+ */
+export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  let lock = opts.locked?.lock;
+  try {
+    const desired = scopeDesired(desiredIn, opts.devices);
+    const netns = desired.netns;
+    const what = opts.destroy ? 'destroy' : 'apply';
+
+    // Nothing to do needs no privileges, and no lock of its own.
+    let live = opts.locked?.live ?? (await readLiveState({ netns }));
+    let p = planFor(desired, live, opts);
+    if (!hasWork(p)) return noChange(p);
+    requireNetAdmin(`tunform ${what}`);
+    if (!lock) {
+      lock = await acquireLock(netns);
+      // Another run may have changed things while we waited for the lock.
+      live = await readLiveState({ netns });
+      p = planFor(desired, live, opts);
+      if (!hasWork(p)) return noChange(p);
     }
+    // Conflicts and busy devices are judged only under the lock: an unlocked read
+    // can catch another run's device between its creation and its marker.
     refuseUnsafe(p, opts.force === true);
     const steps: Step[] = planSteps(p, desired.devices, heldNames(live), opts.generation);
     await preauthorize(steps, netns); // setuid helper: every step against its ACL, before the first change
@@ -152,6 +186,6 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
     }
     return { plan: p, report, changed: true, verified: true, verifyAttempts: v.attempts };
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }

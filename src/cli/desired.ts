@@ -52,19 +52,39 @@ export async function loadDesired(opts: SourceOptions, io: Io, onNetnsGuess?: (n
 }
 
 /**
- * The desired state and the live state of its namespace. The live read starts
- * as soon as the YAML is parsed, so the `ip` dumps run while the spec is
- * validated: on a 1000-device spec that overlap is most of drift's margin.
+ * The desired state plus whatever `read` fetches for its namespace (the live
+ * state, or the lock and the live state). The read starts as soon as the YAML
+ * is parsed, so the `ip` dumps run while the spec is validated: on a
+ * 1000-device spec that overlap is most of drift's margin.
  */
-export async function loadDesiredAndLive(opts: SourceOptions, io: Io): Promise<LoadedDesired & { readonly live: LiveState }> {
-  let early: { netns: string | undefined; live: Promise<LiveState> } | undefined;
-  const loaded = await loadDesired(opts, io, (netns) => {
-    const live = readLiveState(netns === undefined ? {} : { netns });
-    live.catch(() => {
-      /* a bad guess is reported by validation, or read again below */
+export async function loadDesiredWith<T>(
+  opts: SourceOptions,
+  io: Io,
+  read: (netns: string | undefined) => Promise<T>,
+  discard: (value: T) => Promise<void> = async () => {},
+): Promise<LoadedDesired & { readonly read: T }> {
+  let early: { netns: string | undefined; value: Promise<T> } | undefined;
+  let loaded: LoadedDesired;
+  try {
+    loaded = await loadDesired(opts, io, (netns) => {
+      const value = read(netns);
+      value.catch(() => {
+        /* a bad guess is reported by validation, or read again below */
+      });
+      early = { netns, value };
     });
-    early = { netns, live };
-  });
-  const live = early && early.netns === loaded.desired.netns ? await early.live : await readLiveState(loaded.desired.netns === undefined ? {} : { netns: loaded.desired.netns });
-  return { ...loaded, live };
+  } catch (e) {
+    // Validation failed: let go of what the early read took (the lock).
+    if (early) await early.value.then(discard, () => {});
+    throw e;
+  }
+  const netns = loaded.desired.netns;
+  if (early && early.netns === netns) return { ...loaded, read: await early.value };
+  if (early) await early.value.then(discard, () => {});
+  return { ...loaded, read: await read(netns) };
+}
+
+export async function loadDesiredAndLive(opts: SourceOptions, io: Io): Promise<LoadedDesired & { readonly live: LiveState }> {
+  const { read, ...loaded } = await loadDesiredWith(opts, io, (netns) => readLiveState(netns === undefined ? {} : { netns }));
+  return { ...loaded, live: read };
 }

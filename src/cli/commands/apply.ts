@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
-import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
-import { applyDesired, type ApplyOptions, type ApplyResult } from '../../apply/apply.js';
+import { loadDesiredWith, type SourceOptions } from '../desired.js';
+import { applyDesired, lockAndRead, type ApplyOptions, type ApplyResult } from '../../apply/apply.js';
 import { renderPlanHuman, renderPlanJson } from '../../plan/render.js';
 
 export interface ApplyCommandOptions extends SourceOptions {
@@ -37,9 +37,10 @@ export function renderApplyHuman(r: ApplyResult, color: boolean, verb: string): 
 }
 
 export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<number> {
-  const { desired, live } = await loadDesiredAndLive(opts, io);
+  // The lock is taken while the spec is validated, so live state is read once, under it.
+  const { desired, read: locked } = await loadDesiredWith(opts, io, lockAndRead, async (l) => l.lock?.release());
   const applyOptions: ApplyOptions = {
-    initialLive: live,
+    locked,
     prune: opts.prune !== false,
     force: opts.force === true,
     ...(opts.device ? { devices: opts.device } : {}),

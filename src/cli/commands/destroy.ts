@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
-import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
-import { applyDesired } from '../../apply/apply.js';
+import { loadDesiredWith, type SourceOptions } from '../desired.js';
+import { applyDesired, lockAndRead } from '../../apply/apply.js';
 import { renderApplyHuman, renderApplyJson } from './apply.js';
 
 export interface DestroyCommandOptions extends SourceOptions {
@@ -11,9 +11,10 @@ export interface DestroyCommandOptions extends SourceOptions {
 }
 
 export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
-  const { desired, live } = await loadDesiredAndLive(opts, io);
+  // The lock is taken while the spec is validated, so live state is read once, under it.
+  const { desired, read: locked } = await loadDesiredWith(opts, io, lockAndRead, async (l) => l.lock?.release());
   const result = await applyDesired(desired, {
-    initialLive: live,
+    locked,
     destroy: true,
     force: opts.force === true,
     ...(opts.device ? { devices: opts.device } : {}),
