@@ -1,5 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asTunformError, EXIT_CODES } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../apply/paths.js';
 import { processIo, type Io } from './io.js';
 import { errorJson, reportError } from './report-error.js';
 import { runValidate } from './commands/validate.js';
@@ -18,6 +21,14 @@ const specEnvOption = () =>
   new Option('--spec-env <var>', 'read the spec document (YAML or JSON) from this environment variable (used by the cdktf provisioners)');
 const jsonOption = () => new Option('--json', 'print a stable JSON document instead of text');
 
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /**
  * Builds the command tree. Each action resolves to an exit code; errors are
  * reported here once, so every command fails the same way.
@@ -25,7 +36,7 @@ const jsonOption = () => new Option('--json', 'print a stable JSON document inst
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('tunform')
     .description('Declare Linux tun/tap devices as code: plan, apply, verify and detect drift.')
-    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
