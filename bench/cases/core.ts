@@ -289,7 +289,6 @@ export async function caseHolderMem(ctx: Ctx): Promise<Row[]> {
   const rows: Row[] = [];
   for (const n of ctx.ns) {
     ctx.log(`holder-mem N=${n}`);
-    const batch = writeFile(`addrup-${n}.batch`, ipBatchAddrUp(n));
     const pss: number[] = [];
     const rss: number[] = [];
     const floor: number[] = [];
@@ -305,12 +304,15 @@ export async function caseHolderMem(ctx: Ctx): Promise<Row[]> {
         pss.push(m.reduce((a, x) => a + x.pss, 0) / 1024);
         rss.push(m.reduce((a, x) => a + x.rss, 0) / 1024);
       });
-      await withNetns('hf', (ns) =>
-        floorHoldApply(ns, n, batch, () => {
-          const pids = pidsByComm('floor-hold', ns);
-          floor.push(pids.map(memKb).reduce((a, x) => a + x.pss, 0) / 1024);
-        }),
-      );
+      await withNetns('hf', async (ns) => {
+        // Memory only: hold N, no addresses or link up (they do not change the holder's memory).
+        const h = await spawnUntil([join(BUILD_DIR, 'floor-hold'), `/run/netns/${ns}`, 'bt', String(n)], 'ready');
+        try {
+          floor.push(memKb(h.child.pid!).pss / 1024);
+        } finally {
+          await stop(h.child);
+        }
+      });
     }
     const s = stats(pss);
     const f = stats(floor);

@@ -42,6 +42,18 @@ export interface Machine {
   node: string;
   iproute2: string;
   date: string;
+  /** HEAD of the working tree measured (dist/ is built from it, plus any uncommitted changes). */
+  commit?: string;
+}
+
+function gitHead(): string {
+  try {
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'helper'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} + uncommitted changes in src/ or helper/` : head;
+  } catch {
+    return '?';
+  }
 }
 
 export function machine(): Machine {
@@ -60,6 +72,7 @@ export function machine(): Machine {
     node: process.version,
     iproute2: ipv,
     date: new Date().toISOString(),
+    commit: gitHead(),
   };
 }
 
@@ -129,7 +142,7 @@ export function writeDoc(rows: readonly Row[], m: Machine, descriptions: Record<
   lines.push('## Machine', '');
   lines.push(`- CPU: ${m.cpu}, ${m.cores} cores (shared, noisy); memory ${m.memGiB} GiB`);
   lines.push(`- kernel ${m.kernel}; Node.js ${m.node}; ${m.iproute2}`);
-  lines.push(`- last run: ${m.date} — \`${commandLine}\``);
+  lines.push(`- last run: ${m.date} — \`${commandLine}\`, tunform at ${m.commit ?? '?'}`);
   lines.push('');
   lines.push('## How to read this', '');
   lines.push(
