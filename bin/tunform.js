@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// dist/tunform.mjs is the whole CLI in one file (see scripts/bundle-cli.mjs).
-import { main } from '../dist/tunform.mjs';
+import { createRequire } from 'node:module';
 
-process.exitCode = await main(process.argv.slice(2));
+const { loadBundle } = createRequire(import.meta.url)('./load-bundle.cjs');
+process.exitCode = await loadBundle().main(process.argv.slice(2));
