@@ -212,7 +212,7 @@ static int do_create(const struct op *op, char *err)
 	fd = tun_open(&op->spec, true, err);
 	if (fd < 0)
 		return fd;
-	r = nl_set_alias(name, op->alias, err);
+	r = nl_set_alias_of_own(name, op->alias, err);
 	if (r < 0)
 		goto out;
 	if (op->has_user && (r = tun_set_owner(fd, name, op->user, err)) < 0)

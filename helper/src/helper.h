@@ -64,6 +64,7 @@ struct cidr {
 };
 bool parse_cidr(const char *s, struct cidr *out);
 int nl_set_alias(const char *name, const char *alias, char *err);
+int nl_set_alias_of_own(const char *name, const char *alias, char *err);
 int nl_set_mtu(const char *name, unsigned mtu, char *err);
 int nl_set_up(const char *name, bool up, char *err);
 int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, char *err);

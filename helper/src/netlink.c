@@ -220,6 +220,22 @@ int nl_set_alias(const char *name, const char *alias, char *err)
 	return link_change(name, "set alias of", RTM_NEWLINK, 0, 0, IFLA_IFALIAS, alias, strlen(alias), err);
 }
 
+/*
+ * For a device this helper has just made with IFF_TUN_EXCL and still holds:
+ * it is a tun/tap device by construction, so the link is named rather than
+ * looked up first, which halves the netlink round trips of a create.
+ */
+int nl_set_alias_of_own(const char *name, const char *alias, char *err)
+{
+	struct req r;
+
+	init_req(&r, RTM_NEWLINK, NLM_F_ACK, sizeof r.ifi);
+	r.ifi.ifi_family = AF_UNSPEC;
+	add_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	add_attr(&r, IFLA_IFALIAS, alias, strlen(alias));
+	return nl_talk(&r, NULL, 0, "set alias of", name, err);
+}
+
 int nl_set_mtu(const char *name, unsigned mtu, char *err)
 {
 	return link_change(name, "set mtu of", RTM_NEWLINK, 0, 0, IFLA_MTU, &mtu, sizeof mtu, err);
