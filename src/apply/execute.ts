@@ -1,85 +1,163 @@
 /**
- * Runs the steps of a plan phase by phase, each phase in one process or one
- * connection: one helper for unlinks and tun ioctls, the holder for
- * keepCarrier fds, one `ip -batch` for the rest. A failing phase stops the
- * run at its end, so the report can say exactly what ran and what did not.
+ * Runs the steps of a plan as a pipeline of three programs, each started
+ * once: one helper for unlinks and tun ioctls, the namespace's holder for
+ * keepCarrier fds, one `ip -batch -` for the rest. A device's later steps
+ * start as soon as its own earlier ones are done (created, then held, then
+ * configured), so creating device 900 overlaps configuring device 1 on
+ * another core. A device whose step fails gets no further steps; the others
+ * go on, and the report says exactly what ran and what did not.
  */
-import { runIpBatch } from './ip-batch.js';
+import { startIpBatch } from './ip-batch.js';
 import { runNetlinkPhaseViaHelper } from './netlink-via-helper.js';
 import { useSetuidHelper } from './paths.js';
 import { runHelperExec } from './helper-client.js';
-import { ensureHolder, holderRequest } from './holder-client.js';
+import { ensureHolder, openHolderSession, type HolderSession } from './holder-client.js';
 import { ReportBuilder, type ApplyReport } from './report.js';
 import { helperOpOf, holderLineOf, ipBatchLineOf, isHolderStep, isNetlinkStep, isTunStep } from './step-ops.js';
-import { PHASE_ORDER, type HolderStep, type NetlinkStep, type Step, type TunStep } from './steps.js';
+import type { HolderStep, NetlinkStep, Step } from './steps.js';
 
-async function runNetlinkPhase(steps: readonly NetlinkStep[], netns: string | undefined, report: ReportBuilder): Promise<void> {
-  const outcome = await runIpBatch(steps.map(ipBatchLineOf), netns);
-  steps.slice(0, outcome.succeeded).forEach((s) => report.done(s));
-  if (outcome.failure) {
-    report.failed(steps[outcome.failure.index]!, outcome.failure.message);
-    report.notDone(steps.slice(outcome.failure.index + 1));
-  }
+/** Where netlink steps go: streamed into `ip -batch`, or (setuid path) the helper's rtnetlink ops at the end. */
+interface NetlinkSink {
+  write(step: NetlinkStep): void;
+  finish(report: ReportBuilder): Promise<void>;
 }
 
-async function runTunPhase(steps: readonly TunStep[], netns: string | undefined, report: ReportBuilder): Promise<void> {
-  const results = await runHelperExec(steps.map(helperOpOf), netns !== undefined ? { netns } : {});
-  steps.forEach((s, i) => {
-    const r = results[i];
-    if (r?.ok) report.done(s);
-    else report.failed(s, r?.message ?? 'no result from the helper');
-  });
+function ipBatchSink(netns: string | undefined): NetlinkSink {
+  const written: NetlinkStep[] = [];
+  let batch: ReturnType<typeof startIpBatch> | undefined;
+  return {
+    write(step) {
+      batch ??= startIpBatch(netns);
+      written.push(step);
+      batch.write(ipBatchLineOf(step));
+    },
+    async finish(report) {
+      if (!batch) return;
+      const outcome = await batch.finish();
+      written.slice(0, outcome.succeeded).forEach((s) => report.done(s));
+      if (outcome.failure) {
+        report.failed(written[outcome.failure.index]!, outcome.failure.message);
+        report.notDone(written.slice(outcome.failure.index + 1));
+      }
+    },
+  };
 }
 
-async function runHolderPhase(steps: readonly HolderStep[], netns: string | undefined, report: ReportBuilder): Promise<void> {
-  if (steps.some((s) => s.op === 'hold')) await ensureHolder(netns);
-  let responses: string[];
-  try {
-    responses = await holderRequest(netns, steps.map(holderLineOf));
-  } catch (e) {
-    // Releasing from a holder that is already gone leaves nothing held: that is the goal.
-    if (steps.every((s) => s.op === 'release')) {
-      steps.forEach((s) => report.done(s));
-      return;
-    }
-    throw e;
-  }
-  steps.forEach((s, i) => {
-    const r = responses[i] ?? '';
-    if (r.startsWith('ok ')) report.done(s);
-    else report.failed(s, r.replace(/^error \S+ \S+: /, '') || 'no response from the holder');
-  });
+/** Unprivileged runs: the setuid helper's rtnetlink ops, authorised by its ACL (docs/SECURITY.md). */
+function setuidHelperSink(netns: string | undefined): NetlinkSink {
+  const queued: NetlinkStep[] = [];
+  return {
+    write: (step) => void queued.push(step),
+    finish: (report) => (queued.length > 0 ? runNetlinkPhaseViaHelper(queued, netns, report) : Promise.resolve()),
+  };
 }
 
-/**
- * Root (CAP_NET_ADMIN) keeps `ip -batch`, the fast path. A process without it
- * whose helper is setuid root sends netlink steps through the helper's
- * rtnetlink ops, authorised by its ACL (docs/SECURITY.md).
- */
-function runPhase(steps: readonly Step[], netns: string | undefined, report: ReportBuilder): Promise<void> {
-  const phase = steps[0]!.phase;
-  if (phase === 'tun') return runTunPhase(steps.filter(isTunStep), netns, report);
-  if (phase === 'holder') return runHolderPhase(steps.filter(isHolderStep), netns, report);
-  const netlink = steps.filter(isNetlinkStep);
-  return useSetuidHelper() ? runNetlinkPhaseViaHelper(netlink, netns, report) : runNetlinkPhase(netlink, netns, report);
-}
+const groupByName = <S extends Step>(steps: readonly S[]): Map<string, S[]> => {
+  const by = new Map<string, S[]>();
+  for (const s of steps) by.set(s.name, [...(by.get(s.name) ?? []), s]);
+  return by;
+};
 
 export async function executeSteps(steps: readonly Step[], netns: string | undefined): Promise<ApplyReport> {
   const report = new ReportBuilder();
-  for (const [i, phase] of PHASE_ORDER.entries()) {
-    const inPhase = steps.filter((s) => s.phase === phase);
-    if (inPhase.length === 0) continue;
+  const tunSteps = steps.filter(isTunStep);
+  const holderSteps = steps.filter(isHolderStep);
+  const holds = groupByName(holderSteps.filter((s) => s.op === 'hold'));
+  // Releases go last: a holder left empty by a release exits, and a later hold would find no one.
+  const releases = holderSteps.filter((s) => s.op === 'release');
+  const netlinkWaiting = groupByName(steps.filter(isNetlinkStep));
+  const tunLeft = new Map<string, number>();
+  for (const s of tunSteps) tunLeft.set(s.name, (tunLeft.get(s.name) ?? 0) + 1);
+
+  const sink = useSetuidHelper() ? setuidHelperSink(netns) : ipBatchSink(netns);
+  const holderReady = holds.size > 0 ? ensureHolder(netns) : undefined;
+  holderReady?.catch(() => {}); // reported per hold below
+  let session: HolderSession | undefined;
+  const inFlight: Promise<void>[] = [];
+
+  const configure = (name: string) => {
+    for (const s of netlinkWaiting.get(name) ?? []) sink.write(s);
+    netlinkWaiting.delete(name);
+  };
+  const hold = async (name: string, step: HolderStep) => {
+    holds.delete(name);
     try {
-      await runPhase(inPhase, netns, report);
+      await holderReady;
+      session ??= openHolderSession(netns);
+      const answer = await session.send(holderLineOf(step));
+      if (!answer.startsWith('ok ')) {
+        report.failed(step, answer.replace(/^error \S+ \S+: /, '') || 'no response from the holder');
+        return;
+      }
     } catch (e) {
-      // The phase's program failed as a whole: we cannot tell which of its steps ran.
-      report.failed(inPhase[0]!, e instanceof Error ? e.message : String(e));
-      report.notDone(inPhase.slice(1));
+      report.failed(step, e instanceof Error ? e.message : String(e));
+      return;
     }
-    if (report.hasFailures) {
-      report.notDone(steps.filter((s) => PHASE_ORDER.indexOf(s.phase) > i));
-      break;
+    report.done(step);
+    configure(name);
+  };
+  // A device is held (and its queue detached) before its link goes up, as networkd does.
+  const created = (name: string) => {
+    const step = holds.get(name)?.[0];
+    if (step) inFlight.push(hold(name, step));
+    else configure(name);
+  };
+
+  const ready = [...new Set([...holds.keys(), ...netlinkWaiting.keys()])].filter((n) => !tunLeft.has(n));
+  ready.forEach(created);
+
+  if (tunSteps.length > 0) {
+    const answered = new Set<number>();
+    try {
+      await runHelperExec(tunSteps.map(helperOpOf), {
+        ...(netns !== undefined ? { netns } : {}),
+        onResult: (i, r) => {
+          answered.add(i);
+          const step = tunSteps[i]!;
+          if (!r.ok) {
+            report.failed(step, r.message ?? 'failed');
+            tunLeft.delete(step.name); // its later steps never start
+            return;
+          }
+          report.done(step);
+          const left = (tunLeft.get(step.name) ?? 0) - 1;
+          if (left > 0) tunLeft.set(step.name, left);
+          else if (tunLeft.delete(step.name)) created(step.name);
+        },
+      });
+    } catch (e) {
+      // The helper died or garbled its output: the ops it did not answer may or may not have run.
+      const unanswered = tunSteps.filter((_, i) => !answered.has(i));
+      if (unanswered.length > 0) {
+        report.failed(unanswered[0]!, e instanceof Error ? e.message : String(e));
+        report.notDone(unanswered.slice(1));
+      } else {
+        throw e;
+      }
     }
   }
+  await Promise.all(inFlight);
+
+  if (releases.length > 0) {
+    try {
+      session ??= openHolderSession(netns);
+      const answers = await Promise.all(releases.map((s) => session!.send(holderLineOf(s))));
+      releases.forEach((s, i) => (answers[i]!.startsWith('ok ') ? report.done(s) : report.failed(s, answers[i]!.replace(/^error \S+ \S+: /, ''))));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      // Releasing from a holder that is already gone leaves nothing held: that is the goal.
+      if (/no holder is running/.test(message)) releases.forEach((s) => report.done(s));
+      else {
+        report.failed(releases[0]!, message);
+        report.notDone(releases.slice(1));
+      }
+    }
+  }
+  session?.close();
+  await sink.finish(report);
+
+  // Steps of devices whose earlier step failed never started.
+  report.notDone([...holds.values()].flat());
+  report.notDone([...netlinkWaiting.values()].flat());
   return report.build();
 }

@@ -111,6 +111,11 @@ export interface RunOptions {
   readonly netns?: string;
   /** Kill the helper after this long (default 120 s); the missing results are then reported. */
   readonly timeoutMs?: number;
+  /**
+   * Called with each op's result as soon as the helper prints it (it flushes
+   * per op), so the caller can start dependent work while later ops still run.
+   */
+  readonly onResult?: (index: number, result: HelperResult) => void;
 }
 
 const describeOp = (op: HelperOp): string => `${op.op} ${op.name}`;
@@ -133,7 +138,23 @@ export async function runHelperExec(ops: readonly HelperOp[], opts: RunOptions =
     let err = '';
     let spawnError: Error | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    let streamed = 0;
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (!opts.onResult) return;
+      pending += d;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const op = ops[streamed];
+        const parsed = line === '' ? undefined : parseResultLine(line);
+        // Anything unexpected is judged once the helper has exited (below).
+        if (!op || !parsed || parsed.op !== op.op) continue;
+        opts.onResult(streamed++, parsed.ok ? { op: op.op, name: op.name, ok: true, line } : { op: op.op, name: op.name, ok: false, message: parsed.message!, line });
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdin.on('error', () => {
       /* EPIPE when the helper dies early: reported through the missing results */

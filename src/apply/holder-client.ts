@@ -47,68 +47,86 @@ export interface HolderRequestOptions {
   readonly timeoutMs?: number;
 }
 
+export interface HolderSession {
+  /** Sends one request; resolves with its response line (`ok ...` or `error ...`). */
+  send(line: string): Promise<string>;
+  /** Ends the connection once every request sent has its answer. */
+  close(): void;
+}
+
+/**
+ * One connection to the holder, requests pipelined as they come: the holder
+ * answers in order, one line per request. A missing holder or a connection
+ * that ends early rejects every unanswered request with a backend error.
+ */
+export function openHolderSession(netns: string | undefined, opts: HolderRequestOptions = {}): HolderSession {
+  const path = holderSocketPath(netns);
+  const sock = createConnection({ path });
+  const waiting: { line: string; resolve: (r: string) => void; reject: (e: Error) => void }[] = [];
+  let buf = '';
+  let failure: Error | undefined;
+  let closing = false;
+  const fail = (e: Error) => {
+    failure ??= e;
+    for (const w of waiting.splice(0)) w.reject(failure);
+    sock.destroy();
+  };
+  const unanswered = () => `no response to: ${waiting.map((w) => w.line).join('; ')}`;
+  const timer = setTimeout(() => fail(backendError(`holder at ${path} did not answer in time`, { details: [unanswered()] })), opts.timeoutMs ?? 60_000);
+  const settleIfDone = () => {
+    if (closing && waiting.length === 0) {
+      clearTimeout(timer);
+      sock.end();
+    }
+  };
+  sock.setEncoding('utf8');
+  sock.on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiting.shift()?.resolve(line);
+    }
+    settleIfDone();
+  });
+  sock.on('error', (e: NodeJS.ErrnoException) => {
+    const none = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
+    fail(backendError(none ? `no holder is running at ${path}` : `holder connection failed: ${e.message}`, { details: [unanswered()], cause: e }));
+  });
+  sock.on('close', () => {
+    clearTimeout(timer);
+    if (waiting.length > 0) fail(backendError(`holder at ${path} closed the connection early`, { details: [unanswered()] }));
+  });
+  return {
+    send(line) {
+      if (line.includes('\n') || line.trim() === '') return Promise.reject(backendError(`invalid holder request ${JSON.stringify(line)}`));
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => {
+        waiting.push({ line, resolve, reject });
+        sock.write(line + '\n');
+      });
+    },
+    close() {
+      closing = true;
+      settleIfDone();
+    },
+  };
+}
+
 /**
  * Sends every line at once (pipelined) and resolves with exactly one response
  * line per request, in order. Failed requests are `error ...` lines, not
  * exceptions; a missing holder or a connection that ends early is a backend error.
  */
-export function holderRequest(
-  netns: string | undefined,
-  lines: readonly string[],
-  opts: HolderRequestOptions = {},
-): Promise<string[]> {
-  for (const l of lines) {
-    if (l.includes('\n') || l.trim() === '') throw backendError(`invalid holder request ${JSON.stringify(l)}`);
+export async function holderRequest(netns: string | undefined, lines: readonly string[], opts: HolderRequestOptions = {}): Promise<string[]> {
+  if (lines.length === 0) return [];
+  const session = openHolderSession(netns, opts);
+  try {
+    return await Promise.all(lines.map((l) => session.send(l)));
+  } finally {
+    session.close();
   }
-  if (lines.length === 0) return Promise.resolve([]);
-  const path = holderSocketPath(netns);
-  return new Promise((resolve, reject) => {
-    const sock = createConnection({ path });
-    const responses: string[] = [];
-    let buf = '';
-    let settled = false;
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(responses);
-    };
-    const unanswered = () => `no response to: ${lines.slice(responses.length).join('; ')}`;
-    const timer = setTimeout(
-      () => finish(backendError(`holder at ${path} did not answer in time`, { details: [unanswered()] })),
-      opts.timeoutMs ?? 60_000,
-    );
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(lines.join('\n') + '\n'));
-    sock.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        responses.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
-      if (responses.length >= lines.length) {
-        sock.end();
-        finish();
-      }
-    });
-    sock.on('error', (e: NodeJS.ErrnoException) => {
-      const none = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
-      finish(
-        backendError(none ? `no holder is running at ${path}` : `holder connection failed: ${e.message}`, {
-          details: [unanswered()],
-          cause: e,
-        }),
-      );
-    });
-    sock.on('close', () => {
-      if (responses.length < lines.length) {
-        finish(backendError(`holder at ${path} closed the connection early`, { details: [unanswered()] }));
-      }
-    });
-  });
 }
 
 /** `hold NAME MODE FLAGS` for a device. */

@@ -1,4 +1,4 @@
-import { runCommand } from '../live/run-command.js';
+import { spawn } from 'node:child_process';
 import { backendError } from '../errors.js';
 
 export interface BatchOutcome {
@@ -16,19 +16,54 @@ export interface BatchOutcome {
  */
 export async function runIpBatch(lines: readonly string[], netns?: string): Promise<BatchOutcome> {
   if (lines.length === 0) return { succeeded: 0 };
+  const batch = startIpBatch(netns);
+  for (const line of lines) batch.write(line);
+  return batch.finish();
+}
+
+export interface IpBatchStream {
+  /** Queues one line; lines run in the order written. */
+  write(line: string): void;
+  /** Closes ip's input and waits for it; `succeeded` counts written lines. */
+  finish(): Promise<BatchOutcome>;
+}
+
+/**
+ * The same single `ip -batch -` process, fed while other work still runs:
+ * lines are written as the devices they need come into being, so creating
+ * devices and configuring the first ones overlap.
+ */
+export function startIpBatch(netns?: string): IpBatchStream {
   const args = [...(netns ? ['-n', netns] : []), '-batch', '-'];
-  const result = await runCommand('ip', args, { input: lines.join('\n') + '\n', env: { LC_ALL: 'C' } });
-  if (result.spawnError?.code === 'ENOENT') throw backendError("cannot run 'ip': not found; install iproute2");
-  if (result.spawnError) throw backendError(`cannot run 'ip': ${result.spawnError.message}`, { cause: result.spawnError });
-  if (result.exitCode === 0) return { succeeded: lines.length };
-  const stderr = String(result.stderr ?? '');
-  const m = /Command failed -:(\d+)/.exec(stderr);
-  if (!m) throw backendError(`'ip -batch' failed without naming a line: ${stderr.trim() || `exit ${result.exitCode}`}`);
-  const index = Number(m[1]) - 1;
-  const message = stderr
-    .split('\n')
-    .filter((l) => !l.startsWith('Command failed'))
-    .join(' ')
-    .trim();
-  return { succeeded: index, failure: { index, message: message || 'failed' } };
+  const child = spawn('ip', args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  let written = 0;
+  let stderr = '';
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
+  // ip exits at its first failing line; later writes meet a closed pipe and are reported as not done.
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    write(line) {
+      written++;
+      child.stdin.write(line + '\n');
+    },
+    async finish() {
+      child.stdin.end();
+      const code = await exited;
+      if (spawnError?.code === 'ENOENT') throw backendError("cannot run 'ip': not found; install iproute2");
+      if (spawnError) throw backendError(`cannot run 'ip': ${spawnError.message}`, { cause: spawnError });
+      if (code === 0) return { succeeded: written };
+      const m = /Command failed -:(\d+)/.exec(stderr);
+      if (!m) throw backendError(`'ip -batch' failed without naming a line: ${stderr.trim() || `exit ${code}`}`);
+      const index = Number(m[1]) - 1;
+      const message = stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('Command failed'))
+        .join(' ')
+        .trim();
+      return { succeeded: index, failure: { index, message: message || 'failed' } };
+    },
+  };
 }
