@@ -86,4 +86,6 @@ export interface LiveState {
   readonly devices: readonly LiveDevice[];
   /** Whether attached processes could be read completely (needs root for other users' processes). */
   readonly processesComplete: boolean;
+  /** Links that are not tun/tap devices (veth, bridge, lo...): their names cannot be declared. */
+  readonly otherLinks?: readonly { readonly name: string; readonly ifindex: number; readonly kind: string }[];
 }

@@ -81,7 +81,7 @@ function planFor(desired: DesiredState, live: LiveState, opts: ApplyOptions): Pl
 function refuseUnsafe(p: Plan, force: boolean): void {
   if (p.conflicts.length > 0) {
     throw invalidInput(
-      `${p.conflicts.length} declared device(s) exist but were not created by tunform; nothing was changed`,
+      `${p.conflicts.length} declared name(s) belong to links tunform did not create; nothing was changed`,
       p.conflicts.map((c) => ({ path: c.name, message: c.message })),
       ["remove or rename the existing device, or mark it as managed with `ip link set dev NAME alias tunform` if tunform should own it"],
     );

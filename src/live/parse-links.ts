@@ -5,16 +5,31 @@ import type { TunLink } from './types.js';
 
 export const LINK_COMMAND = 'ip -d -j link show';
 
-/** Keeps the tun/tap links of an `ip -d -j link show` dump; other kinds are not ours to read. */
-export function parseLinks(json: string): TunLink[] {
-  const links: TunLink[] = [];
+export interface LinkDump {
+  readonly tun: TunLink[];
+  /** Every other link, by name and kind: only so a declared name taken by one can be reported. */
+  readonly others: { name: string; ifindex: number; kind: string }[];
+}
+
+/** Reads an `ip -d -j link show` dump: tun/tap links in full, other kinds by name only. */
+export function parseLinkDump(json: string): LinkDump {
+  const dump: LinkDump = { tun: [], others: [] };
   for (const entry of parseIpJson(json, LINK_COMMAND)) {
     if (!isObject(entry)) continue;
     const linkinfo = entry.linkinfo;
-    if (!isObject(linkinfo) || linkinfo.info_kind !== 'tun') continue;
-    links.push(toTunLink(entry, isObject(linkinfo.info_data) ? linkinfo.info_data : {}));
+    if (isObject(linkinfo) && linkinfo.info_kind === 'tun') {
+      dump.tun.push(toTunLink(entry, isObject(linkinfo.info_data) ? linkinfo.info_data : {}));
+    } else if (typeof entry.ifname === 'string') {
+      const kind = isObject(linkinfo) && typeof linkinfo.info_kind === 'string' ? linkinfo.info_kind : typeof entry.link_type === 'string' ? entry.link_type : 'unknown';
+      dump.others.push({ name: entry.ifname, ifindex: typeof entry.ifindex === 'number' ? entry.ifindex : 0, kind });
+    }
   }
-  return links;
+  return dump;
+}
+
+/** The tun/tap links of a dump. */
+export function parseLinks(json: string): TunLink[] {
+  return parseLinkDump(json).tun;
 }
 
 function toTunLink(entry: JsonObject, data: JsonObject): TunLink {

@@ -3,7 +3,7 @@ import { resolveOwnerIds } from './ids.js';
 import { mergeLive } from './merge.js';
 import { netnsPath } from './netns.js';
 import { parseAddrs } from './parse-addrs.js';
-import { parseLinks } from './parse-links.js';
+import { parseLinkDump } from './parse-links.js';
 import { scanTunProcesses } from './proc-scan.js';
 import { addHolderView } from './holder-view.js';
 import { runIp } from './run-ip.js';
@@ -24,14 +24,14 @@ export async function readLiveState(opts: ReadLiveOptions = {}): Promise<LiveSta
     runIp(['-j', 'addr', 'show'], opts.netns),
     scanTunProcesses({ netnsPath: nsPath }),
   ]);
-  const links = parseLinks(linkJson);
+  const { tun: links, others } = parseLinkDump(linkJson);
   const devices = mergeLive({
     links,
     addresses: parseAddrs(addrJson),
     attachments: processes.complete ? processes.byDevice : await addHolderView(processes.byDevice, opts.netns),
     ownerIds: await resolveOwnerIds(links),
   });
-  const state: { -readonly [K in keyof LiveState]: LiveState[K] } = { devices, processesComplete: processes.complete };
+  const state: { -readonly [K in keyof LiveState]: LiveState[K] } = { devices, processesComplete: processes.complete, otherLinks: others };
   if (opts.netns !== undefined) state.netns = opts.netns;
   return state;
 }

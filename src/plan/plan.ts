@@ -16,12 +16,18 @@ export function plan(desired: DesiredState, live: LiveState, options: PlanOption
   }
   const liveByName = indexByName(live.devices, 'live');
   const declared = indexByName(desired.devices, 'desired');
+  const otherLinks = new Map((live.otherLinks ?? []).map((l) => [l.name, l]));
 
   const actions: Action[] = [];
   const conflicts: Conflict[] = [];
 
   for (const spec of desired.devices) {
     const current = liveByName.get(spec.name);
+    const other = otherLinks.get(spec.name);
+    if (current === undefined && other !== undefined) {
+      if (!options.destroy) conflicts.push(otherLinkConflict(other));
+      continue;
+    }
     if (current !== undefined && !current.managed) {
       // destroy only removes what tunform made; a foreign device of that name is simply not ours to report.
       if (!options.destroy) conflicts.push(unmanagedConflict(current));
@@ -44,6 +50,14 @@ export function plan(desired: DesiredState, live: LiveState, options: PlanOption
     actions: sorted,
     conflicts: sortConflicts(conflicts),
     summary: summarize(sorted, conflicts.length),
+  };
+}
+
+function otherLinkConflict(link: { name: string; ifindex: number; kind: string }): Conflict {
+  return {
+    name: link.name,
+    ifindex: link.ifindex,
+    message: `'${link.name}' is taken by a ${link.kind} link, not a tun/tap device; tunform will not touch it`,
   };
 }
 

@@ -9,7 +9,7 @@ import type { Problem } from '../errors.js';
 import { parseCidr, type Cidr } from './address.js';
 import type { SystemLookup } from './lookup.js';
 import { ProblemSink } from './problems.js';
-import { DEVICE_KEYS, deviceSchema, type ParsedDevice } from './schema.js';
+import { DEVICE_KEYS, deviceSchema, MTU_MAX, MTU_MIN, TAP_MTU_MAX, type ParsedDevice } from './schema.js';
 import { keyValue, showValue } from './show.js';
 import { reportIssues } from './zod-issues.js';
 import type { PathSegment } from './yaml-positions.js';
@@ -50,6 +50,10 @@ export function checkDeviceContext(raw: unknown, sink: ProblemSink, lookup: Syst
       ['keepCarrier'],
       `'keepCarrier' (true) without 'multiQueue' (${showValue(raw.multiQueue ?? false)}): the holder would own the only queue, so no application could attach; set 'multiQueue: true'`,
     );
+  }
+  // A cross-key rule the schema cannot express; the kernel would refuse mid-apply.
+  if (raw.mode === 'tap' && typeof raw.mtu === 'number' && Number.isInteger(raw.mtu) && raw.mtu > TAP_MTU_MAX && raw.mtu <= MTU_MAX) {
+    sink.error(['mtu'], `${keyValue('mtu', raw.mtu)} must be between ${MTU_MIN} and ${TAP_MTU_MAX} for a tap device (its Ethernet header counts against the kernel's ${MTU_MAX})`);
   }
   const addresses = uniqueAddresses(raw.addresses, sink);
   const facts: { user?: number; group?: number; addresses: DeviceFacts['addresses'] } = { addresses };

@@ -16,6 +16,8 @@ import { keyValue } from './show.js';
 
 export const MTU_MIN = 68;
 export const MTU_MAX = 65535;
+/** A tap's frames carry a 14-byte Ethernet header within the kernel's 65535 (ETH_MAX_MTU - ETH_HLEN). */
+export const TAP_MTU_MAX = 65521;
 /** (uid_t)-1 means "unchanged" to the kernel, so the largest usable id is one less. */
 export const ID_MAX = 4294967294;
 /** IFNAMSIZ is 16 including the terminating NUL. */

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { parseSpecText } from '../../../src/spec/index.js';
+import { fakeLookup } from './fake-lookup.js';
 import { onlyProblem, oneDevice, problemsOf } from './helpers.js';
 
 describe('spec problem messages', () => {
@@ -63,6 +65,18 @@ describe('spec problem messages', () => {
     const p = onlyProblem(oneDevice('mtu: 70000'));
     expect(p).toEqual({ file: 'spec.yaml', line: 4, column: 10, path: 'devices[0].mtu', message: "'mtu' (70000) must be between 68 and 65535" });
     expect(onlyProblem(oneDevice('mtu: 67')).message).toBe("'mtu' (67) must be between 68 and 65535");
+  });
+
+  test('GIVEN a tap with an MTU only a tun may have WHEN parsed THEN the tap range is given at the value', () => {
+    const p = onlyProblem('devices:\n  - name: tap0\n    mode: tap\n    mtu: 65535\n');
+    expect(p).toEqual({
+      file: 'spec.yaml',
+      line: 4,
+      column: 10,
+      path: 'devices[0].mtu',
+      message: "'mtu' (65535) must be between 68 and 65521 for a tap device (its Ethernet header counts against the kernel's 65535)",
+    });
+    expect(parseSpecText('devices:\n  - name: tap0\n    mode: tap\n    mtu: 65521\n', 'spec.yaml', { lookup: fakeLookup() }).desired.devices[0]?.mtu).toBe(65521);
   });
 
   test.each([
