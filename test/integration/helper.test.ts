@@ -5,7 +5,7 @@
  * eats the flows the kernel steers to it. A negative control in the same file
  * shows the scenario does detect a holder that keeps its queue attached.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +15,10 @@ import { ensureHolder, holdLine, holderList, holderRequest, releaseLine } from '
 import { acquireLock } from '../../src/apply/lock.js';
 import { helperPath, packageRoot, runDir } from '../../src/apply/paths.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
+import { alive, eventually, link, links, Reader, sendDatagrams } from '../support/traffic.js';
 
 const MQ_TUN = { mode: 'tun', multiQueue: true, packetInfo: false, vnetHeader: false } as const;
 const DATAGRAMS = 200;
-const UDP_PORT = 9000;
 
 let workDir = '';
 let readerBin = '';
@@ -34,22 +34,6 @@ async function inNetns<T>(tag: string, fn: (ns: string) => Promise<T>): Promise<
   }
 }
 
-interface LinkJson {
-  ifname: string;
-  flags: string[];
-  ifalias?: string;
-  linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
-}
-
-function links(ns: string): LinkJson[] {
-  return JSON.parse(ipn(ns, '-d', '-j', 'link', 'show')) as LinkJson[];
-}
-
-function link(ns: string, name: string): LinkJson {
-  const l = links(ns).find((x) => x.ifname === name);
-  if (!l) throw new Error(`no link ${name} in ${ns}`);
-  return l;
-}
 
 /** How iproute2 prints an owner: the name when it resolves, else the number. */
 function idName(file: string, id: number): string | number {
@@ -61,92 +45,9 @@ function idName(file: string, id: number): string | number {
 
 const info = (ns: string, name: string) => link(ns, name).linkinfo?.info_data ?? {};
 
-async function eventually<T>(probe: () => T | undefined, what: string, limitMs = 10_000): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
-/** The reader fixture inside ns, resolved once it has attached its queue. */
-class Reader {
-  readonly child: ChildProcess;
-  count = 0;
-  private out = '';
-  private constructor(ns: string, dev: string, extra: string[]) {
-    this.child = spawn('ip', ['netns', 'exec', ns, readerBin, dev, '--print-each', ...extra], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      this.out += d;
-      for (const m of this.out.matchAll(/count (\d+)/g)) this.count = Math.max(this.count, Number(m[1]));
-    });
-  }
 
-  static async start(ns: string, dev: string, extra: string[] = []): Promise<Reader> {
-    const r = new Reader(ns, dev, extra);
-    let err = '';
-    r.child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    await eventually(
-      () => {
-        if (r.child.exitCode !== null) throw new Error(`reader exited: ${err}`);
-        return r.out.includes('ready') ? true : undefined;
-      },
-      'the reader to attach',
-    );
-    return r;
-  }
-
-  /** Waits until `target` packets were counted or the count stops moving, then stops the reader. */
-  async settle(target: number, quietMs = 1500): Promise<number> {
-    let last = -1;
-    let since = Date.now();
-    while (this.count < target) {
-      if (this.count !== last) {
-        last = this.count;
-        since = Date.now();
-      } else if (Date.now() - since > quietMs) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const closed = new Promise((r) => this.child.once('close', r));
-    this.child.kill('SIGTERM');
-    await closed;
-    return this.count;
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
-}
-
-/** Sends n UDP datagrams to 172.31.0.2 from inside ns, each from its own socket (own source port). */
-function sendDatagrams(ns: string, n: number): void {
-  const script = `
-    const dgram = require('node:dgram');
-    const socks = [];
-    let left = ${n};
-    for (let i = 0; i < ${n}; i++) {
-      const s = dgram.createSocket('udp4');
-      socks.push(s);
-      s.send(Buffer.from('tunform ' + i), ${UDP_PORT}, '172.31.0.2', (e) => {
-        if (e) { console.error(e.message); process.exitCode = 1; }
-        if (--left === 0) socks.forEach((x) => x.close());
-      });
-    }`;
-  execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
 
 /** A multi-queue tun at 172.31.0.1/24, made by the helper. */
 async function makeMqTun(ns: string, name: string): Promise<void> {
@@ -428,7 +329,7 @@ describe.skipIf(!isRoot())('tunform-helper', () => {
         await ensureHolder(ns);
         await holderRequest(ns, [holdLine('kc0', MQ_TUN)]);
         ipn(ns, 'link', 'set', 'kc0', 'up');
-        const reader = await Reader.start(ns, 'kc0');
+        const reader = await Reader.start(readerBin, ns, 'kc0');
         try {
           expect(info(ns, 'kc0')).toMatchObject({ numqueues: 1, numdisabled: 1 });
           // WHEN 200 datagrams, each from its own source port, go to 172.31.0.2
@@ -436,7 +337,7 @@ describe.skipIf(!isRoot())('tunform-helper', () => {
           // THEN the reader gets every one of them
           expect(await reader.settle(DATAGRAMS)).toBe(DATAGRAMS);
         } finally {
-          reader.kill();
+          await reader.kill();
         }
       });
     });
@@ -445,9 +346,9 @@ describe.skipIf(!isRoot())('tunform-helper', () => {
       await inNetns('hc', async (ns) => {
         // GIVEN the same device, but kept up by an idle fd whose queue stays attached (the old bug)
         await makeMqTun(ns, 'kc1');
-        const idle = await Reader.start(ns, 'kc1', ['--idle']);
+        const idle = await Reader.start(readerBin, ns, 'kc1', ['--idle']);
         ipn(ns, 'link', 'set', 'kc1', 'up');
-        const reader = await Reader.start(ns, 'kc1');
+        const reader = await Reader.start(readerBin, ns, 'kc1');
         try {
           expect(info(ns, 'kc1')).toMatchObject({ numqueues: 2, numdisabled: 0 });
           // WHEN the same 200 datagrams are sent
@@ -455,8 +356,8 @@ describe.skipIf(!isRoot())('tunform-helper', () => {
           // THEN the reader misses the flows steered to the idle queue
           expect(await reader.settle(DATAGRAMS)).toBeLessThan(DATAGRAMS);
         } finally {
-          reader.kill();
-          idle.kill();
+          await reader.kill();
+          await idle.kill();
         }
       });
     });
