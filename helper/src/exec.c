@@ -28,7 +28,7 @@ static const struct {
 	const char *usage; /* after the verb */
 } verbs[] = {
 	{ "create", V_CREATE, "NAME MODE FLAGS [user=UID] [group=GID] [alias=ALIAS]" },
-	{ "set", V_SET, "NAME MODE FLAGS [user=UID] [group=GID]" },
+	{ "set", V_SET, "NAME MODE FLAGS [user=UID] [group=GID] [persist=1]" },
 	{ "delete", V_DELETE, "NAME MODE FLAGS" },
 	{ "unlink", V_UNLINK, "NAME" },
 	{ "addr-add", V_ADDR_ADD, "NAME CIDR" },
@@ -43,7 +43,7 @@ struct op {
 	const char *word;
 	enum verb verb;
 	struct tun_spec spec;
-	bool has_user, has_group;
+	bool has_user, has_group, persist;
 	long user, group;
 	const char *alias;
 	long mtu;
@@ -136,6 +136,9 @@ static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 				return false;
 			}
 			op->has_group = true;
+		} else if (is_set && strcmp(t, "persist=1") == 0 && !op->persist) {
+			/* Repairs a managed device someone made non-persistent; 0 is what delete is for. */
+			op->persist = true;
 		} else if (is_create && strncmp(t, "alias=", 6) == 0 && op->alias == NULL) {
 			if (!valid_alias(t + 6, err))
 				return false;
@@ -230,7 +233,7 @@ static int do_set(const struct op *op, char *err)
 	const char *name = op->spec.name;
 	int fd, r = 0;
 
-	fd = tun_attach_existing(&op->spec, err);
+	fd = tun_attach_existing(&op->spec, op->persist, err);
 	if (fd < 0)
 		return fd;
 	/* Our transient queue must not steal flows from readers. */
@@ -239,6 +242,8 @@ static int do_set(const struct op *op, char *err)
 	if (op->has_user && (r = tun_set_owner(fd, name, op->user, err)) < 0)
 		goto out;
 	if (op->has_group && (r = tun_set_group(fd, name, op->group, err)) < 0)
+		goto out;
+	if (op->persist && (r = tun_set_persist(fd, name, true, err)) < 0)
 		goto out;
 out:
 	close(fd);
@@ -249,7 +254,7 @@ static int do_delete(const struct op *op, char *err)
 {
 	int fd, r;
 
-	fd = tun_attach_existing(&op->spec, err);
+	fd = tun_attach_existing(&op->spec, false, err);
 	if (fd < 0) {
 		/* attach reports its own verb; say what we were doing */
 		if (fd == -ENOENT || fd == -ENODEV)

@@ -48,7 +48,7 @@ bool parse_flags(const char *s, unsigned *flags);
 
 /* tun.c — every function returns 0 or -errno and fills err */
 int tun_open(const struct tun_spec *spec, bool exclusive, char *err);
-int tun_attach_existing(const struct tun_spec *spec, char *err); /* refuses to create */
+int tun_attach_existing(const struct tun_spec *spec, bool allow_transient, char *err); /* refuses to create */
 int tun_detach_queue(int fd, const char *name, char *err);
 int tun_set_owner(int fd, const char *name, long uid, char *err);
 int tun_set_group(int fd, const char *name, long gid, char *err);

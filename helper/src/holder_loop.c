@@ -150,7 +150,7 @@ static void op_hold(struct client *c, char **tok, int ntok)
 		}
 		drop_held(h); /* device deleted (or renamed) under us: the fd is dead */
 	}
-	fd = tun_attach_existing(&spec, err);
+	fd = tun_attach_existing(&spec, false, err);
 	if (fd < 0) {
 		reply(c, "error hold %s: %s", spec.name, err);
 		return;

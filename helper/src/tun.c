@@ -61,12 +61,21 @@ int tun_open(const struct tun_spec *spec, bool exclusive, char *err)
  * name first and, should it vanish in between, notice the device we made is
  * not persistent and close it (which deletes it).
  */
-int tun_attach_existing(const struct tun_spec *spec, char *err)
+/*
+ * Attaches to the existing device called spec->name, never creating one: if it
+ * vanished between the lookup and TUNSETIFF, the kernel would make a new one,
+ * which shows as a different ifindex (ifindexes are not reused at once).
+ * Non-persistent devices are refused unless allow_transient: only a repair of
+ * the persist flag itself attaches to one (it exists because an fd holds it).
+ */
+int tun_attach_existing(const struct tun_spec *spec, bool allow_transient, char *err)
 {
 	struct ifreq ifr;
+	unsigned before, after;
 	int fd, r;
 
-	if (if_nametoindex(spec->name) == 0) {
+	before = if_nametoindex(spec->name);
+	if (before == 0) {
 		r = -errno;
 		set_err(err, "attach", spec->name, errno);
 		return r;
@@ -80,7 +89,13 @@ int tun_attach_existing(const struct tun_spec *spec, char *err)
 		set_err(err, "inspect", spec->name, errno);
 		goto fail;
 	}
-	if (!(ifr.ifr_flags & IFF_PERSIST)) {
+	after = if_nametoindex(spec->name);
+	if (after != before) {
+		r = -ENODEV;
+		set_errmsg(err, "failed to attach '%s': the device was replaced while attaching", spec->name);
+		goto fail;
+	}
+	if (!(ifr.ifr_flags & IFF_PERSIST) && !allow_transient) {
 		r = -ENODEV;
 		set_errmsg(err, "failed to attach '%s': not a persistent device", spec->name);
 		goto fail;

@@ -31,6 +31,8 @@ export type HelperOp =
       /** Absent: left alone. (The kernel cannot clear an owner or group once set: replace instead.) */
       readonly user?: number;
       readonly group?: number;
+      /** Makes the device persistent again (it may be attached while it is not). */
+      readonly persist?: true;
     })
   | (DeviceFlags & { readonly op: 'delete'; readonly name: string })
   /** rtnetlink ops, for runs that go through the setuid helper instead of `ip -batch`. */
@@ -94,6 +96,7 @@ export function formatOp(op: HelperOp): string {
     if (op.user !== undefined) words.push(`user=${id('user', op.user)}`);
     if (op.group !== undefined) words.push(`group=${id('group', op.group)}`);
   }
+  if (op.op === 'set' && op.persist) words.push('persist=1');
   if (op.op === 'create' && op.alias !== undefined) words.push(`alias=${token('alias', op.alias)}`);
   return words.join(' ');
 }

@@ -13,7 +13,9 @@ export function helperOpOf(s: TunStep | NetlinkStep): HelperOp {
   if (s.phase === 'tun') {
     if (s.op === 'unlink') return { op: 'unlink', name: s.name };
     const base = { name: s.name, ...s.flags, ...(s.user !== undefined ? { user: s.user } : {}), ...(s.group !== undefined ? { group: s.group } : {}) };
-    return s.op === 'create' ? { op: 'create', ...base, ...(s.alias !== undefined ? { alias: s.alias } : {}) } : { op: 'set', ...base };
+    return s.op === 'create'
+      ? { op: 'create', ...base, ...(s.alias !== undefined ? { alias: s.alias } : {}) }
+      : { op: 'set', ...base, ...(s.persist ? { persist: true as const } : {}) };
   }
   switch (s.op) {
     case 'up':

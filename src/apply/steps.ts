@@ -32,6 +32,7 @@ export type TunStep =
       readonly user?: number;
       readonly group?: number;
       readonly alias?: string;
+      readonly persist?: true;
     };
 
 export type HolderStep = { readonly phase: 'holder'; readonly op: 'hold' | 'release'; readonly name: string; readonly flags?: TunFlags };
@@ -87,7 +88,7 @@ function removalSteps(name: string, release: boolean): Step[] {
 function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action, { action: 'update' }>['changes']): Step[] {
   const steps: Step[] = [];
   // The kernel cannot clear an owner once set, and an absent field is not managed, so `to` is a number when present.
-  if (d && (c.user?.to != null || c.group?.to != null)) {
+  if (d && (c.user?.to != null || c.group?.to != null || c.persist?.to === true)) {
     steps.push({
       phase: 'tun',
       op: 'set',
@@ -95,6 +96,7 @@ function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action,
       flags: flagsOf(d),
       ...(c.user?.to != null ? { user: c.user.to } : {}),
       ...(c.group?.to != null ? { group: c.group.to } : {}),
+      ...(c.persist?.to === true ? { persist: true as const } : {}),
     });
   }
   if (c.keepCarrier !== undefined && d) {
@@ -147,6 +149,8 @@ export function describeStep(s: Step): string {
     if (s.op === 'address-add' || s.op === 'address-del') return `${s.op} ${s.name} ${s.cidr}`;
     return `${s.op} ${s.name}`;
   }
-  if (s.phase === 'tun' && s.op === 'set') return `set ${s.name}${s.user !== undefined ? ` user=${s.user}` : ''}${s.group !== undefined ? ` group=${s.group}` : ''}`;
+  if (s.phase === 'tun' && s.op === 'set') {
+    return `set ${s.name}${s.user !== undefined ? ` user=${s.user}` : ''}${s.group !== undefined ? ` group=${s.group}` : ''}${s.persist ? ' persist' : ''}`;
+  }
   return `${s.op} ${s.name}`;
 }

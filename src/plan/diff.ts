@@ -39,6 +39,8 @@ export function inPlaceChanges(spec: DeviceSpec, live: LiveDevice, generation: s
   if (spec.mtu !== undefined) assign(changes, 'mtu', fieldChange(live.mtu, spec.mtu));
   assign(changes, 'up', fieldChange(live.up, spec.up));
   assign(changes, 'keepCarrier', fieldChange(live.keepCarrier, spec.keepCarrier));
+  // tunform's devices are always persistent; not a spec field, an invariant it repairs.
+  assign(changes, 'persist', fieldChange(live.persist, true));
   if (spec.addresses !== undefined) assign(changes, 'addresses', addressChange(spec.addresses, live.addresses));
   if (generation !== undefined && live.generation !== generation) {
     assign(changes, 'marker', { from: live.alias ?? null, to: formatMarker(generation) });

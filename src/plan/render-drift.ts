@@ -30,7 +30,10 @@ function driftLines(a: Action): Array<[string, string]> {
       const out: Array<[string, string]> = [];
       for (const field of SCALAR_CHANGE_FIELDS) {
         const c = a.changes[field];
-        if (c !== undefined) out.push(differs(field, c.from, c.to));
+        if (c === undefined) continue;
+        // persist is not a spec field: tunform keeps every device it manages persistent.
+        if (field === 'persist') out.push([a.name, 'persist is off; tunform keeps its devices persistent (it would vanish with its last fd)']);
+        else out.push(differs(field, c.from, c.to));
       }
       for (const addr of a.changes.addresses?.add ?? []) out.push([a.name, `address ${addr} missing`]);
       for (const addr of a.changes.addresses?.remove ?? []) out.push([a.name, `address ${addr} not in the spec`]);

@@ -19,6 +19,8 @@ export interface Changes {
   readonly mtu?: FieldChange<number>;
   readonly up?: FieldChange<boolean>;
   readonly keepCarrier?: FieldChange<boolean>;
+  /** Someone cleared the device's persist flag: it would vanish with its last fd (the holder's). */
+  readonly persist?: FieldChange<boolean>;
   readonly addresses?: AddressChange;
   /** The managed marker (alias) is missing or carries another generation. */
   readonly marker?: FieldChange<string>;

@@ -155,6 +155,29 @@ describe.skipIf(!isRoot())('acceptance: apply robustness', () => {
     });
   });
 
+  it('a kept device whose persist flag was cleared is drift, and apply makes it persistent again in place', async () => {
+    await inNetns('rpers', async (ns) => {
+      // GIVEN an applied kept device, then someone clears its persist flag (ip tuntap del while the holder holds it)
+      const file = write(ns, [held('pr0')]);
+      expect((await runTunform(['apply', '-f', file])).code).toBe(0);
+      const ifindex = link(ns, 'pr0').ifindex;
+      ipn(ns, 'tuntap', 'del', 'dev', 'pr0', 'mode', 'tun', 'multi_queue');
+      expect(infoData(ns, 'pr0')).toMatchObject({ persist: false });
+      // WHEN drift and apply run
+      const drift = await runTunform(['drift', '-f', file]);
+      const applied = await runTunform(['apply', '-f', file]);
+      // THEN drift names it, apply repairs it in place, and the device now outlives its holder
+      expect(drift.code).toBe(2);
+      expect(drift.stdout).toContain('pr0: persist is off');
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(link(ns, 'pr0').ifindex).toBe(ifindex);
+      expect(infoData(ns, 'pr0')).toMatchObject({ persist: true, numdisabled: 1 });
+      for (const pid of holderProcesses(ns)) process.kill(pid, 'SIGKILL');
+      await eventually(() => (holderProcesses(ns).length === 0 ? true : undefined), 'the holder to die');
+      expect(link(ns, 'pr0').ifindex).toBe(ifindex);
+    });
+  });
+
   it('replace is refused while a reader is attached, and allowed with --force', async () => {
     await inNetns('rrepl', async (ns) => {
       // GIVEN a held multi-queue tun with a reader attached
