@@ -131,10 +131,10 @@ const hasWork = (p: Plan): boolean => p.actions.length > 0 || p.conflicts.length
  * privileges and no setuid helper), the read happens without it and apply
  * takes the lock later, if there is anything to change.
  */
-export async function lockAndRead(netns: string | undefined): Promise<{ lock?: Lock; live: LiveState }> {
+export async function lockAndRead(netns: string | undefined, onWait?: () => void): Promise<{ lock?: Lock; live: LiveState }> {
   let lock: Lock | undefined;
   try {
-    lock = await acquireLock(netns);
+    lock = await acquireLock(netns, onWait ? { onWait } : {});
   } catch {
     lock = undefined;
   }

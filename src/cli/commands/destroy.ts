@@ -12,7 +12,12 @@ export interface DestroyCommandOptions extends SourceOptions {
 
 export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
   // The lock is taken while the spec is validated, so live state is read once, under it.
-  const { desired, read: locked } = await loadDesiredWith(opts, io, lockAndRead, async (l) => l.lock?.release());
+  const { desired, read: locked } = await loadDesiredWith(
+    opts,
+    io,
+    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`)),
+    async (l) => l.lock?.release(),
+  );
   const result = await applyDesired(desired, {
     locked,
     destroy: true,
