@@ -1,25 +1,15 @@
 /** Intermediate shapes between the raw readers and the LiveState they merge into. */
-import type { Mode } from '../model.js';
+import type { LiveDevice } from '../model.js';
 
-/** A tun/tap link as `ip -d -j link show` reports it, owner still as ip printed it. */
-export interface TunLink {
-  readonly name: string;
-  readonly ifindex: number;
-  readonly mode: Mode;
-  readonly multiQueue: boolean;
-  readonly packetInfo: boolean;
-  readonly vnetHeader: boolean;
-  readonly persist: boolean;
-  readonly numQueues?: number;
-  readonly numDisabled?: number;
+/** A tun/tap link as `ip -d -j link show` reports it: LiveDevice's kernel fields, owner still as ip printed it. */
+export type TunLink = Pick<
+  LiveDevice,
+  'name' | 'ifindex' | 'mode' | 'multiQueue' | 'packetInfo' | 'vnetHeader' | 'persist' | 'numQueues' | 'numDisabled' | 'mtu' | 'up' | 'carrier' | 'alias'
+> & {
   /** A name when ip could resolve it, else the numeric id. */
   readonly user?: string | number;
   readonly group?: string | number;
-  readonly mtu: number;
-  readonly up: boolean;
-  readonly carrier: boolean;
-  readonly alias?: string;
-}
+};
 
 /** Processes holding an fd attached to one device. */
 export interface Attachment {
