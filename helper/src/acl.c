@@ -499,6 +499,27 @@ bool acl_any_allow(const struct peer *peer)
 }
 
 /*
+ * May the caller read the link and address tables of the namespace being
+ * enforced (`dump`)? Yes when an allow rule for the caller applies in it:
+ * whoever may manage a device there may see what is there.
+ */
+bool acl_may_read_here(const struct peer *peer)
+{
+	if (!enforced || peer->uid == 0)
+		return true;
+	for (size_t i = 0; i < nrules; i++) {
+		const struct rule *r = &rules[i];
+		if (!r->allow || (r->group ? !peer_in_group(peer, r->id) : !(r->any || r->id == peer->uid)))
+			continue;
+		if (!r->has_netns)
+			return true;
+		if (!cur_unnamed && (r->netns_host ? cur_netns == NULL : (cur_netns != NULL && match(&r->netns, cur_netns))))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The one check in front of every op of a setuid exec and every holder
  * request. Root, and any caller of a helper that does not enforce the ACL
  * (not setuid: the kernel decides), pass. Otherwise: a request without a

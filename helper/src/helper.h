@@ -125,6 +125,8 @@ void acl_enforce(const char *netns);         /* netns: the namespace ops run in 
 void acl_enforce_here(void);                 /* ops run in this process's namespace, whichever it is (netns_identify) */
 bool acl_enforced(void);
 bool acl_any_allow(const struct peer *peer); /* may peer manage any device at all (lock, holder start) */
+bool acl_may_read_here(const struct peer *peer); /* may peer read the enforced namespace's links (dump) */
+int cmd_dump(const char *what);
 bool authorize(const struct peer *peer, const struct authz *req, char *err);
 const char *acl_path(void);
 

@@ -7,6 +7,7 @@
  *   tunform-helper [--netns NAME] lock      flock the namespace's apply.lock, print `locked`, wait for EOF
  *   tunform-helper lock PATH                the same on PATH (not in setuid mode)
  *   tunform-helper acl-check [FILE]         validate the ACL, answer queries on stdin
+ *   tunform-helper --netns NAME dump links|addrs   the namespace's `ip -j` table, read as the caller
  *
  * See docs/DESIGN.md, section "Helper", for the line formats, and
  * docs/SECURITY.md for the setuid mode set up here.
@@ -25,7 +26,8 @@ static int usage(void)
 	      "       tunform-helper [--netns NAME] holder\n"
 	      "       tunform-helper [--netns NAME] lock\n"
 	      "       tunform-helper lock PATH\n"
-	      "       tunform-helper acl-check [FILE]\n",
+	      "       tunform-helper acl-check [FILE]\n"
+	      "       tunform-helper --netns NAME dump links|addrs\n",
 	      stderr);
 	return EXIT_USAGE;
 }
@@ -79,6 +81,24 @@ static int run_setuid(const char *netns, const char *cmd, const char *arg, const
 		acl_enforce(netns);
 	else
 		acl_enforce_here();
+
+	if (strcmp(cmd, "dump") == 0) {
+		/* Reading a namespace the caller could not enter: for whoever may manage something in it. */
+		int nsfd;
+		if (!acl_may_read_here(caller)) {
+			fprintf(stderr, "tunform-helper: failed to read namespace '%s': not permitted: no rule in %s allows uid %lu anything there\n",
+				netns, acl_path(), (unsigned long)caller->uid);
+			return EXIT_OP_FAILED;
+		}
+		if ((nsfd = open_netns(netns, err)) < 0)
+			return fail(err);
+		if (drop_to_caller(caller, 1ULL << CAP_SYS_ADMIN, err) < 0 || enter_netns_fd(nsfd, netns, err) < 0)
+			return fail(err);
+		close(nsfd);
+		if (caps_drop_all(err) < 0)
+			return fail(err);
+		return cmd_dump(arg);
+	}
 
 	if (strcmp(cmd, "check") == 0) {
 		/* Answers from the ACL already read: no privilege at all. */
@@ -160,8 +180,10 @@ int main(int argc, char **argv)
 		return usage();
 	if (strcmp(cmd, "lock") == 0 && arg && netns)
 		return usage();
+	if (strcmp(cmd, "dump") == 0 && (!netns || !arg))
+		return usage();
 	if (strcmp(cmd, "exec") != 0 && strcmp(cmd, "check") != 0 && strcmp(cmd, "holder") != 0 &&
-	    strcmp(cmd, "lock") != 0 && strcmp(cmd, "acl-check") != 0)
+	    strcmp(cmd, "lock") != 0 && strcmp(cmd, "acl-check") != 0 && strcmp(cmd, "dump") != 0)
 		return usage();
 
 	if (suid)
@@ -174,5 +196,10 @@ int main(int argc, char **argv)
 		return cmd_holder(netns);
 	if (strcmp(cmd, "acl-check") == 0)
 		return cmd_acl_check(arg);
+	if (strcmp(cmd, "dump") == 0) {
+		if (enter_netns(netns, err) < 0)
+			return fail(err);
+		return cmd_dump(arg);
+	}
 	return arg ? cmd_lock(arg, NULL) : lock_in_run_dir(netns, NULL);
 }

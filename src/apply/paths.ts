@@ -4,6 +4,7 @@
  * root is found by walking up from this module to the directory holding
  * package.json, not by a fixed number of `..`.
  */
+import { CAP_NET_ADMIN, hasCapability } from './capabilities.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,15 +47,6 @@ export function isSetuidRoot(path: string): boolean {
   }
 }
 
-function effectiveCapNetAdmin(): boolean {
-  try {
-    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    return hex !== undefined && ((BigInt(`0x${hex}`) >> 12n) & 1n) === 1n;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The helper binary: $TUNFORM_HELPER when set; otherwise, for a process
  * without CAP_NET_ADMIN, an installed setuid helper when there is one (the
@@ -64,7 +56,7 @@ function effectiveCapNetAdmin(): boolean {
 export function helperPath(): string {
   const override = process.env.TUNFORM_HELPER;
   if (override) return override;
-  if (!effectiveCapNetAdmin()) {
+  if (!hasCapability(CAP_NET_ADMIN)) {
     const installed = INSTALLED_HELPER_PATHS.find(isSetuidRoot);
     if (installed) return installed;
   }
@@ -77,7 +69,7 @@ export function helperPath(): string {
  * setuid root (so the helper can do them, as the ACL allows).
  */
 export function useSetuidHelper(): boolean {
-  return !effectiveCapNetAdmin() && isSetuidRoot(helperPath());
+  return !hasCapability(CAP_NET_ADMIN) && isSetuidRoot(helperPath());
 }
 
 /**

@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { CAP_NET_ADMIN, hasCapability } from './capabilities.js';
 import { permissionError } from '../errors.js';
 import { helperPath, isSetuidRoot } from './paths.js';
 
-const CAP_NET_ADMIN = 12n;
-
 /** Whether this process has CAP_NET_ADMIN in its effective set (what tun ioctls and rtnetlink writes check). */
 export function hasNetAdmin(): boolean {
-  try {
-    const status = readFileSync('/proc/self/status', 'utf8');
-    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-    return hex !== undefined && ((BigInt(`0x${hex}`) >> CAP_NET_ADMIN) & 1n) === 1n;
-  } catch {
-    return false;
-  }
+  return hasCapability(CAP_NET_ADMIN);
 }
 
 /**

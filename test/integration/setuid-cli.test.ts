@@ -15,6 +15,8 @@ import { installSetuidHelper, linkNames, NOBODY, type SetuidHelper } from '../su
 const ACL = [
   'allow user nobody devices nb-* max-mtu 9000',
   'allow user nobody devices kc-* keep-carrier no',
+  // Named namespaces: nobody may manage nn-* in the ones these tests create with the tag 'sclin'.
+  'allow user nobody devices nn-* netns tf-sclin-*',
   '',
 ].join('\n');
 
@@ -83,6 +85,36 @@ const globalAddrs = (l: Link): string[] => l.addr_info.filter((a) => a.scope ===
 const NB_A: DeviceYaml = { name: 'nb-a', multiQueue: true, mtu: 1400, addresses: ['10.88.0.1/24', 'fd00:88::1/64'] };
 
 describe('tunform apply as nobody through the setuid helper', () => {
+  it('GIVEN a rule for a named namespace WHEN nobody applies, checks and destroys with --netns from outside it THEN the helper reads and changes it, and a namespace no rule covers is refused', async (ctx) => {
+    if (h.skip) ctx.skip(h.skip);
+    const allowed = createNetns('sclin');
+    const other = createNetns('sclox');
+    try {
+      const dev: DeviceYaml = { name: 'nn-a', multiQueue: true, keepCarrier: true, addresses: ['172.31.9.1/24'] };
+      const spec = specs.write(`spec-${++specCount}.yaml`, specYaml([dev]));
+      const outside = { wrap: [...NOBODY, 'env', `TUNFORM_HELPER=${h.helper}`] };
+      // WHEN nobody applies into the allowed namespace from the machine's own
+      const applied = await runTunform(['apply', '-f', spec, '--netns', allowed], outside);
+      // THEN it is created, held and verified, and drift and show read it through the helper
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(JSON.parse(ipn(allowed, '-d', '-j', 'link', 'show', 'dev', 'nn-a'))[0].linkinfo.info_data).toMatchObject({ numdisabled: 1 });
+      expect((await runTunform(['drift', '-f', spec, '--netns', allowed], outside)).code).toBe(0);
+      expect((await runTunform(['show', '--netns', allowed], outside)).stdout).toMatch(/nn-a .*172\.31\.9\.1\/24/);
+      // AND in a namespace where no rule covers nn-* the whole run is refused before any change
+      const refused = await runTunform(['apply', '-f', spec, '--netns', other], outside);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/4 of 4 step\(s\) are not permitted/);
+      expect(refused.stderr).toContain('not permitted: create nn-a');
+      expect(linkNames(other)).toEqual(['lo']);
+      // AND destroy with --netns removes the device
+      expect((await runTunform(['destroy', '-f', spec, '--netns', allowed], outside)).code).toBe(0);
+      expect(linkNames(allowed)).toEqual(['lo']);
+    } finally {
+      destroyNetns(allowed);
+      destroyNetns(other);
+    }
+  });
+
   it('GIVEN an allowed multi-queue tun with mtu and addresses WHEN nobody applies, changes the mtu and destroys THEN each step works in place and drift is 0', async (ctx) => {
     if (h.skip) ctx.skip(h.skip);
     await inNetns(async (ns) => {

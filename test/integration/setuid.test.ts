@@ -268,4 +268,25 @@ sys.stdout.write(buf.decode())`;
       expect(daemon.stderr).toMatch(/failed to take the apply lock: not permitted/);
     });
   });
+
+  it('GIVEN a namespace nobody may not enter WHEN nobody (a rule applies there) and daemon (no rule) ask for its link dump THEN nobody gets ip\'s JSON and daemon is refused', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      ipn(ns, 'tuntap', 'add', 'dev', 'vm-d', 'mode', 'tun');
+      // WHEN nobody asks for the link and address tables
+      const links = asNobody(['--netns', ns, 'dump', 'links']);
+      const addrs = asNobody(['--netns', ns, 'dump', 'addrs']);
+      // THEN both are ip's JSON for that namespace
+      expect(links.code, links.stderr).toBe(0);
+      expect((JSON.parse(links.stdout) as { ifname: string; linkinfo?: { info_kind?: string } }[]).find((l) => l.ifname === 'vm-d')?.linkinfo?.info_kind).toBe('tun');
+      expect(addrs.code, addrs.stderr).toBe(0);
+      expect(JSON.parse(addrs.stdout)).toBeInstanceOf(Array);
+      // AND an unknown table is a usage error, and daemon, whom no rule allows anything, is refused
+      expect(asNobody(['--netns', ns, 'dump', 'routes']).code).toBe(2);
+      const daemon = spawnSync('setpriv', ['--reuid=daemon', '--regid=daemon', '--clear-groups', helper, '--netns', ns, 'dump', 'links'], { encoding: 'utf8', input: '' });
+      expect(daemon.status).toBe(1);
+      expect(daemon.stderr).toContain(`failed to read namespace '${ns}': not permitted`);
+      expect(daemon.stdout).toBe('');
+    });
+  });
 });
