@@ -3,7 +3,7 @@
  *
  *   hold NAME MODE FLAGS      attach (no EXCL); multi-queue: detach the queue at once
  *   release NAME              close the fd
- *   set NAME [user=U|-1] [group=G|-1]   owner/group through the held fd
+ *   set NAME [user=U|-1] [group=G|-1] [persist=1]   owner, group or persist through the held fd
  *   list                      ok list NAME... (fds still attached)
  *   ping                      ok ping PID
  *
@@ -192,14 +192,14 @@ static void op_release(struct client *c, char **tok, int ntok)
 
 static void op_set(struct client *c, char **tok, int ntok)
 {
-	bool has_user = false, has_group = false;
+	bool has_user = false, has_group = false, persist = false;
 	long user = -1, group = -1;
 	struct held *h;
 	errbuf_t err;
 
 	if (ntok < 2 || !valid_ifname(tok[1], err)) {
 		if (ntok < 2)
-			set_errmsg(err, "malformed line: expected 'set NAME [user=UID|-1] [group=GID|-1]'");
+			set_errmsg(err, "malformed line: expected 'set NAME [user=UID|-1] [group=GID|-1] [persist=1]'");
 		reply(c, "error set %.64s: %s", ntok > 1 ? tok[1] : "-", err);
 		return;
 	}
@@ -208,6 +208,9 @@ static void op_set(struct client *c, char **tok, int ntok)
 			has_user = true;
 		} else if (strncmp(tok[i], "group=", 6) == 0 && !has_group && parse_id(tok[i] + 6, true, &group)) {
 			has_group = true;
+		} else if (strcmp(tok[i], "persist=1") == 0 && !persist) {
+			/* A single-queue held device cannot be attached by anyone else: repairs go through us. */
+			persist = true;
 		} else {
 			reply(c, "error set %s: invalid argument '%.32s'", tok[1], tok[i]);
 			return;
@@ -219,7 +222,8 @@ static void op_set(struct client *c, char **tok, int ntok)
 		return;
 	}
 	if ((has_user && tun_set_owner(h->fd, tok[1], user, err) < 0) ||
-	    (has_group && tun_set_group(h->fd, tok[1], group, err) < 0)) {
+	    (has_group && tun_set_group(h->fd, tok[1], group, err) < 0) ||
+	    (persist && tun_set_persist(h->fd, tok[1], true, err) < 0)) {
 		reply(c, "error set %s: %s", tok[1], err);
 		return;
 	}

@@ -62,7 +62,8 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
   const report = new ReportBuilder();
   const tunSteps = steps.filter(isTunStep);
   const holderSteps = steps.filter(isHolderStep);
-  const holds = groupByName(holderSteps.filter((s) => s.op === 'hold'));
+  // Per device, what the holder does before the device is configured: hold it, or change it through its fd.
+  const holds = groupByName(holderSteps.filter((s) => s.op !== 'release'));
   // Releases go last: a holder left empty by a release exits, and a later hold would find no one.
   const releases = holderSteps.filter((s) => s.op === 'release');
   const netlinkWaiting = groupByName(steps.filter(isNetlinkStep));
@@ -70,7 +71,7 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
   for (const s of tunSteps) tunLeft.set(s.name, (tunLeft.get(s.name) ?? 0) + 1);
 
   const sink = useSetuidHelper() ? setuidHelperSink(netns) : ipBatchSink(netns);
-  const holderReady = holds.size > 0 ? ensureHolder(netns) : undefined;
+  const holderReady = holderSteps.some((s) => s.op === 'hold') ? ensureHolder(netns) : undefined;
   holderReady?.catch(() => {}); // reported per hold below
   let session: HolderSession | undefined;
   const inFlight: Promise<void>[] = [];
@@ -79,27 +80,31 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
     for (const s of netlinkWaiting.get(name) ?? []) sink.write(s);
     netlinkWaiting.delete(name);
   };
-  const hold = async (name: string, step: HolderStep) => {
+  const hold = async (name: string, work: readonly HolderStep[]) => {
     holds.delete(name);
-    try {
-      await holderReady;
-      session ??= openHolderSession(netns);
-      const answer = await session.send(holderLineOf(step));
-      if (!answer.startsWith('ok ')) {
-        report.failed(step, answer.replace(/^error \S+ \S+: /, '') || 'no response from the holder');
+    for (const [i, step] of work.entries()) {
+      let failure: string | undefined;
+      try {
+        await holderReady;
+        session ??= openHolderSession(netns);
+        const answer = await session.send(holderLineOf(step));
+        if (!answer.startsWith('ok ')) failure = answer.replace(/^error \S+ \S+: /, '') || 'no response from the holder';
+      } catch (e) {
+        failure = e instanceof Error ? e.message : String(e);
+      }
+      if (failure !== undefined) {
+        report.failed(step, failure);
+        report.notDone(work.slice(i + 1));
         return;
       }
-    } catch (e) {
-      report.failed(step, e instanceof Error ? e.message : String(e));
-      return;
+      report.done(step);
     }
-    report.done(step);
     configure(name);
   };
   // A device is held (and its queue detached) before its link goes up, as networkd does.
   const created = (name: string) => {
-    const step = holds.get(name)?.[0];
-    if (step) inFlight.push(hold(name, step));
+    const work = holds.get(name);
+    if (work) inFlight.push(hold(name, work));
     else configure(name);
   };
 

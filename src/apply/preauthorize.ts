@@ -12,13 +12,14 @@
 import { spawn } from 'node:child_process';
 import { backendError, permissionError } from '../errors.js';
 import { formatOp } from './helper-client.js';
-import { helperOpOf, holderLineOf } from './step-ops.js';
+import { helperOpOf, holderLineOf, holderSetAsHelperOp } from './step-ops.js';
 import { helperPath, netnsArgs, useSetuidHelper } from './paths.js';
 import { describeStep, type Step } from './steps.js';
 
 /** The line the helper's `check` reads for a step: the exec op, or the holder request. */
 export function checkLine(s: Step): string {
-  return s.phase === 'holder' ? holderLineOf(s) : formatOp(helperOpOf(s));
+  if (s.phase !== 'holder') return formatOp(helperOpOf(s));
+  return s.op === 'set' ? formatOp(holderSetAsHelperOp(s)) : holderLineOf(s);
 }
 
 export interface CheckAnswer {

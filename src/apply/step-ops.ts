@@ -3,7 +3,6 @@
  * helper, a request line for the holder, a line for `ip -batch`. One place,
  * so exec, the setuid path and the pre-authorisation check cannot disagree.
  */
-import { bug } from '../errors.js';
 import type { HelperOp } from './helper-client.js';
 import { holdLine, releaseLine } from './holder-client.js';
 import type { HolderStep, NetlinkStep, Step, TunStep } from './steps.js';
@@ -34,8 +33,13 @@ export function helperOpOf(s: TunStep | NetlinkStep): HelperOp {
 
 export function holderLineOf(s: HolderStep): string {
   if (s.op === 'release') return releaseLine(s.name);
-  if (!s.flags) throw bug(`hold step for '${s.name}' without flags`);
-  return holdLine(s.name, s.flags);
+  if (s.op === 'hold') return holdLine(s.name, s.flags);
+  return [`set ${s.name}`, ...(s.user !== undefined ? [`user=${s.user}`] : []), ...(s.group !== undefined ? [`group=${s.group}`] : []), ...(s.persist ? ['persist=1'] : [])].join(' ');
+}
+
+/** The exec op that asks the same of the ACL as a holder `set` (the helper's check knows exec ops). */
+export function holderSetAsHelperOp(s: Extract<HolderStep, { op: 'set' }>): HelperOp {
+  return { op: 'set', name: s.name, ...s.flags, ...(s.user !== undefined ? { user: s.user } : {}), ...(s.group !== undefined ? { group: s.group } : {}), ...(s.persist ? { persist: true as const } : {}) };
 }
 
 /** The `ip -batch -` line. Names were validated (no whitespace) and values are canonical. */

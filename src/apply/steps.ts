@@ -35,7 +35,19 @@ export type TunStep =
       readonly persist?: true;
     };
 
-export type HolderStep = { readonly phase: 'holder'; readonly op: 'hold' | 'release'; readonly name: string; readonly flags?: TunFlags };
+export type HolderStep =
+  | { readonly phase: 'holder'; readonly op: 'hold'; readonly name: string; readonly flags: TunFlags }
+  | { readonly phase: 'holder'; readonly op: 'release'; readonly name: string }
+  /** Owner, group or persist of a held single-queue device, whose only queue the holder owns. */
+  | {
+      readonly phase: 'holder';
+      readonly op: 'set';
+      readonly name: string;
+      readonly flags: TunFlags;
+      readonly user?: number;
+      readonly group?: number;
+      readonly persist?: true;
+    };
 
 export type NetlinkStep =
   | { readonly phase: 'netlink'; readonly op: 'up' | 'down'; readonly name: string }
@@ -85,19 +97,20 @@ function removalSteps(name: string, release: boolean): Step[] {
   return steps;
 }
 
-function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action, { action: 'update' }>['changes']): Step[] {
+function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action, { action: 'update' }>['changes'], held: boolean): Step[] {
   const steps: Step[] = [];
   // The kernel cannot clear an owner once set, and an absent field is not managed, so `to` is a number when present.
   if (d && (c.user?.to != null || c.group?.to != null || c.persist?.to === true)) {
-    steps.push({
-      phase: 'tun',
-      op: 'set',
+    const set = {
+      op: 'set' as const,
       name,
       flags: flagsOf(d),
       ...(c.user?.to != null ? { user: c.user.to } : {}),
       ...(c.group?.to != null ? { group: c.group.to } : {}),
       ...(c.persist?.to === true ? { persist: true as const } : {}),
-    });
+    };
+    // Nobody else can attach to a held single-queue device: the holder changes it through its fd.
+    steps.push(held && !d.multiQueue ? { phase: 'holder', ...set } : { phase: 'tun', ...set });
   }
   if (c.keepCarrier !== undefined && d) {
     steps.push(c.keepCarrier.to ? { phase: 'holder', op: 'hold', name, flags: flagsOf(d) } : { phase: 'holder', op: 'release', name });
@@ -121,7 +134,7 @@ function actionSteps(action: Action, desiredByName: ReadonlyMap<string, DeviceSp
     case 'delete':
       return removalSteps(action.name, heldNames.has(action.name));
     case 'update':
-      return updateSteps(action.name, desiredByName.get(action.name), action.changes);
+      return updateSteps(action.name, desiredByName.get(action.name), action.changes, heldNames.has(action.name));
   }
 }
 
@@ -149,7 +162,7 @@ export function describeStep(s: Step): string {
     if (s.op === 'address-add' || s.op === 'address-del') return `${s.op} ${s.name} ${s.cidr}`;
     return `${s.op} ${s.name}`;
   }
-  if (s.phase === 'tun' && s.op === 'set') {
+  if (s.op === 'set') {
     return `set ${s.name}${s.user !== undefined ? ` user=${s.user}` : ''}${s.group !== undefined ? ` group=${s.group}` : ''}${s.persist ? ' persist' : ''}`;
   }
   return `${s.op} ${s.name}`;

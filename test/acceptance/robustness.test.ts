@@ -178,6 +178,25 @@ describe.skipIf(!isRoot())('acceptance: apply robustness', () => {
     });
   });
 
+  it('a held single-queue device changes owner through the holder, which owns its only queue', async () => {
+    await inNetns('rsq', async (ns) => {
+      // GIVEN a kept single-queue tun (the holder owns its only queue: a warning, but allowed)
+      const file = write(ns, [{ name: 'sq0', mode: 'tun', keepCarrier: true }]);
+      const first = await runTunform(['apply', '-f', file]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toContain('warning:');
+      const ifindex = link(ns, 'sq0').ifindex;
+      // WHEN the spec gives it an owner and apply runs
+      const owned = dir.write(`${ns}-owner.yaml`, specYaml([{ name: 'sq0', mode: 'tun', keepCarrier: true }], ns).replace('    keepCarrier: true', '    keepCarrier: true\n    user: 65534'));
+      const r = await runTunform(['apply', '-f', owned]);
+      // THEN it succeeds in place (a second attach would get EBUSY) and drift is 0
+      expect(r.code, r.stderr).toBe(0);
+      expect(link(ns, 'sq0').ifindex).toBe(ifindex);
+      expect(infoData(ns, 'sq0')).toMatchObject({ user: 'nobody' });
+      expect((await runTunform(['drift', '-f', owned])).code).toBe(0);
+    });
+  });
+
   it('replace is refused while a reader is attached, and allowed with --force', async () => {
     await inNetns('rrepl', async (ns) => {
       // GIVEN a held multi-queue tun with a reader attached

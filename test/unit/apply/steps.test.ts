@@ -4,6 +4,7 @@ import type { Plan } from '../../../src/plan/types.js';
 import { describeStep, planSteps } from '../../../src/apply/steps.js';
 import { ipBatchLineOf, helperOpOf, holderLineOf, isNetlinkStep, isTunStep, isHolderStep } from '../../../src/apply/step-ops.js';
 import { formatOp } from '../../../src/apply/helper-client.js';
+import { checkLine } from '../../../src/apply/preauthorize.js';
 
 const base = { mode: 'tun', multiQueue: true, keepCarrier: true, packetInfo: false, vnetHeader: false, up: true } as const;
 const dev = (name: string, extra: Partial<DeviceSpec> = {}): DeviceSpec => ({ ...base, name, ...extra });
@@ -59,5 +60,17 @@ describe('planSteps', () => {
     expect(steps.filter(isTunStep).map((s) => formatOp(helperOpOf(s)))).toEqual(['create c0 tun mq user=65534 alias=tunform@abc']);
     expect(steps.filter(isHolderStep).map(holderLineOf)).toEqual(['hold c0 tun mq']);
     expect(steps.filter(isNetlinkStep).map(ipBatchLineOf)).toEqual(['link set dev c0 mtu 1400', 'address add fd00::1/64 dev c0', 'link set dev c0 up']);
+  });
+
+  it('GIVEN an owner change of a held single-queue device WHEN turned into steps THEN the holder makes it through its fd, and its line and ACL check say the same', () => {
+    const d = dev('sq0', { multiQueue: false, user: 1000, group: 1000 });
+    const plan = planOf([{ action: 'update', name: 'sq0', ifindex: 5, changes: { user: { from: 0, to: 1000 }, group: { from: null, to: 1000 }, persist: { from: false, to: true } } }]);
+    const steps = planSteps(plan, [d], new Set(['sq0']));
+    expect(steps.map(describeStep)).toEqual(['set sq0 user=1000 group=1000 persist']);
+    const [step] = steps.filter(isHolderStep);
+    expect(step && holderLineOf(step)).toBe('set sq0 user=1000 group=1000 persist=1');
+    expect(steps.map(checkLine)).toEqual(['set sq0 tun - user=1000 group=1000 persist=1']);
+    // AND the same change on a device nobody holds goes to the helper
+    expect(planSteps(plan, [d], new Set()).filter(isTunStep).map((s) => formatOp(helperOpOf(s)))).toEqual(['set sq0 tun - user=1000 group=1000 persist=1']);
   });
 });
