@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { invalidInput } from '../errors.js';
+import { netnsMissingMessage } from '../spec/show.js';
 
 const NETNS_DIR = '/run/netns';
 
@@ -13,6 +14,6 @@ export function netnsPath(netns: string | undefined): string {
     throw invalidInput(`netns '${netns}' is not a valid namespace name: use a name from 'ip netns list'`);
   }
   const path = `${NETNS_DIR}/${netns}`;
-  if (!existsSync(path)) throw invalidInput(`netns '${netns}' does not exist (see 'ip netns list')`);
+  if (!existsSync(path)) throw invalidInput(netnsMissingMessage(netns));
   return path;
 }

@@ -11,7 +11,7 @@ import { checkAcrossDevices, type CheckedDevice } from './device-set.js';
 import type { SystemLookup } from './lookup.js';
 import { ProblemSink, sortByPosition } from './problems.js';
 import { DEVICE_KEYS, netnsNameSchema, specSchema, TOP_LEVEL_KEYS, type ParsedDevice } from './schema.js';
-import { showValue } from './show.js';
+import { netnsMissingMessage, showValue } from './show.js';
 import { parseYamlLazyPositions, type PositionIndex } from './yaml-positions.js';
 import { reportIssues } from './zod-issues.js';
 
@@ -126,7 +126,7 @@ function checkNetns(doc: unknown, sink: ProblemSink, opts: LoadOptions): string 
   return fromFile;
 }
 
-const netnsMissing = (name: string) => `netns '${name}' does not exist (see 'ip netns list')`;
+const netnsMissing = netnsMissingMessage;
 
 function summary(file: string, count: number): string {
   return `spec file '${file}' is invalid: ${count} ${count === 1 ? 'problem' : 'problems'}`;

@@ -62,3 +62,8 @@ export function nearestKey(unknown: string, known: readonly string[]): string | 
   const tolerance = Math.max(2, Math.floor(unknown.length / 3));
   return bestDistance <= tolerance ? best : undefined;
 }
+
+/** The one message for a namespace that is not there; the spec, the synth reader and the live reader all say it. */
+export function netnsMissingMessage(name: string): string {
+  return `${keyValue('netns', name)} does not exist; use a name from 'ip netns list'`;
+}

@@ -15,6 +15,7 @@ import { invalidInput, type Problem } from '../errors.js';
 import type { DesiredState } from '../model.js';
 import { validateDevices, type SystemLookup } from '../spec/index.js';
 import { netnsNameSchema } from '../spec/schema.js';
+import { netnsMissingMessage } from '../spec/show.js';
 import { FORMAT_TAG, RESOURCE_TYPES, STORED_ATTRIBUTE, generationOf, unescapeTemplate, type Backend } from './format.js';
 
 export interface SynthLoadOptions {
@@ -190,7 +191,7 @@ function checkNetns(devices: readonly SynthDevice[], file: string, opts: SynthLo
     }
   }
   if (netns !== undefined && !opts.lookup.netnsExists(netns)) {
-    problems.push({ ...(opts.netnsOverride === undefined ? { file } : {}), path: 'netns', message: `netns '${netns}' does not exist (see 'ip netns list')` });
+    problems.push({ ...(opts.netnsOverride === undefined ? { file } : {}), path: 'netns', message: netnsMissingMessage(netns) });
   }
   return netns;
 }

@@ -150,7 +150,7 @@ describe.skipIf(!isRoot())('readLiveState (real kernel)', () => {
   it('GIVEN a namespace that does not exist WHEN read THEN an invalid-input error points at ip netns list', async () => {
     await expect(readLiveState({ netns: `${ns}-missing` })).rejects.toMatchObject({
       kind: 'invalid',
-      message: `netns '${ns}-missing' does not exist (see 'ip netns list')`,
+      message: `'netns' ("${ns}-missing") does not exist; use a name from 'ip netns list'`,
     });
   });
 

@@ -172,7 +172,7 @@ describe('spec problem messages', () => {
       line: 1,
       column: 8,
       path: 'netns',
-      message: `netns 'nope' does not exist (see 'ip netns list')`,
+      message: `'netns' ("nope") does not exist; use a name from 'ip netns list'`,
     });
   });
 

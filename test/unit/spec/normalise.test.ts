@@ -92,7 +92,7 @@ describe('spec normalisation', () => {
       parse('devices: []\n', 'ghost');
       expect.unreachable();
     } catch (e) {
-      expect((e as { problems: unknown }).problems).toEqual([{ path: 'netns', message: "netns 'ghost' does not exist (see 'ip netns list')" }]);
+      expect((e as { problems: unknown }).problems).toEqual([{ path: 'netns', message: `'netns' ("ghost") does not exist; use a name from 'ip netns list'` }]);
     }
   });
 
