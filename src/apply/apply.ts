@@ -1,7 +1,7 @@
 /**
- * tunform apply and destroy: read, plan, refuse what must not happen, lock,
- * re-read, execute phase by phase, verify. Modelled on nmstate's apply:
- * verification re-reads live state and compares only what the user declared.
+ * tunform apply and destroy: lock, read, plan, refuse what must not happen,
+ * execute (execute.ts), verify. Modelled on nmstate's apply: verification
+ * re-reads live state and compares only what the user declared.
  */
 import { invalidInput, backendError, verificationError } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
