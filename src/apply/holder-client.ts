@@ -3,7 +3,7 @@
  * `ensureHolder` starts or finds it, `holderRequest` sends pipelined request
  * lines over its unix socket and returns one response line per request.
  */
-import { spawn } from 'node:child_process';
+import { runCommand } from '../live/run-command.js';
 import { createConnection } from 'node:net';
 import { backendError } from '../errors.js';
 import { formatFlags, type DeviceFlags } from './helper-client.js';
@@ -16,22 +16,8 @@ export interface HolderInfo {
 /** Runs `tunform-helper [--netns NS] holder`: returns once the holder listens. */
 export async function ensureHolder(netns?: string): Promise<HolderInfo> {
   const bin = helperPath();
-  const { stdout, stderr, code, error } = await new Promise<{
-    stdout: string;
-    stderr: string;
-    code: number | null;
-    error?: Error;
-  }>((resolve) => {
-    // The daemon lets go of these pipes before it reports ready, so `close` comes promptly.
-    const child = spawn(bin, [...netnsArgs(netns), 'holder'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let error: Error | undefined;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) => (error = e));
-    child.on('close', (code) => resolve({ stdout: out, stderr: err, code, error }));
-  });
+  // The daemon lets go of its pipes before it reports ready, so the run ends promptly.
+  const { stdout, stderr, exitCode: code, spawnError: error } = await runCommand(bin, [...netnsArgs(netns), 'holder']);
   if (error) throw backendError(`cannot run the helper ${bin}: ${error.message}`, { cause: error });
   const m = /^ok holder (\d+)$/m.exec(stdout);
   if (code !== 0 || !m) {

@@ -9,7 +9,7 @@
  *
  * Root (CAP_NET_ADMIN) runs are not checked: the ACL does not apply to them.
  */
-import { spawn } from 'node:child_process';
+import { runCommand } from '../live/run-command.js';
 import { backendError, permissionError } from '../errors.js';
 import { formatOp } from './helper-client.js';
 import { helperOpOf, holderLineOf, holderSetAsHelperOp } from './step-ops.js';
@@ -28,39 +28,12 @@ export interface CheckAnswer {
   readonly reason?: string;
 }
 
-interface Run {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly code: number | null;
-  readonly error?: Error;
-}
-
-function runCheck(bin: string, args: string[], input: string, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let error: Error | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.on('error', () => {
-      /* the helper died early: its exit status says why */
-    });
-    child.on('error', (e) => (error = e));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code, ...(error ? { error } : {}) });
-    });
-    child.stdin.end(input);
-  });
-}
-
 /** Asks the helper about every line; one answer per line, in order. */
 export async function checkLines(lines: readonly string[], netns: string | undefined, timeoutMs = 30_000): Promise<CheckAnswer[]> {
   if (lines.length === 0) return [];
   const bin = helperPath();
-  const r = await runCheck(bin, [...netnsArgs(netns), 'check'], lines.join('\n') + '\n', timeoutMs);
+  const run = await runCommand(bin, [...netnsArgs(netns), 'check'], { input: lines.join('\n') + '\n', timeoutMs });
+  const r = { stdout: run.stdout, stderr: run.stderr, code: run.exitCode, error: run.spawnError };
   const nothing = 'nothing was changed';
   if (r.error) throw backendError(`cannot run the helper ${bin}: ${r.error.message}; ${nothing}`, { cause: r.error });
   if (r.code === 2) {

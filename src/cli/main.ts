@@ -54,36 +54,26 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
     };
 
-  program
-    .command('validate')
-    .description('check a spec file and print the devices it declares; changes nothing')
-    .addOption(fileOption())
-    .addOption(synthOption())
-    .addOption(specEnvOption())
-    .addOption(netnsOption())
-    .addOption(jsonOption())
+  /** A command that reads a spec: -f, --synth or --spec-env, plus --netns and --json. */
+  const specCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .addOption(fileOption())
+      .addOption(synthOption())
+      .addOption(specEnvOption())
+      .addOption(netnsOption())
+      .addOption(jsonOption());
+
+  specCommand('validate', 'check a spec file and print the devices it declares; changes nothing')
     .action(wrap(runValidate));
 
-  program
-    .command('plan')
-    .description('show what apply would change (create, update, replace, delete); changes nothing')
-    .addOption(fileOption())
-    .addOption(synthOption())
-    .addOption(specEnvOption())
-    .addOption(netnsOption())
-    .addOption(jsonOption())
+  specCommand('plan', 'show what apply would change (create, update, replace, delete); changes nothing')
     .option('--no-prune', 'do not plan the deletion of managed devices the spec no longer declares')
     .option('--destroy', 'plan what destroy would delete')
     .action(wrap(runPlan));
 
-  program
-    .command('drift')
-    .description('compare live state with the spec: exit 0 in sync, 2 on drift, 1 on error')
-    .addOption(fileOption())
-    .addOption(synthOption())
-    .addOption(specEnvOption())
-    .addOption(netnsOption())
-    .addOption(jsonOption())
+  specCommand('drift', 'compare live state with the spec: exit 0 in sync, 2 on drift, 1 on error')
     .option('--no-prune', 'do not count undeclared managed devices as drift')
     .action(wrap(runDrift));
 
@@ -94,28 +84,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(jsonOption())
     .action(wrap(runShow));
 
-  program
-    .command('apply')
-    .description('make live state match the spec, then verify it')
-    .addOption(fileOption())
-    .addOption(synthOption())
-    .addOption(specEnvOption())
-    .addOption(netnsOption())
-    .addOption(jsonOption())
+  specCommand('apply', 'make live state match the spec, then verify it')
     .option('--no-prune', 'keep managed devices the spec no longer declares')
     .option('--force', 'replace or delete devices even when other processes are attached')
     .option('--device <name...>', 'reconcile only these declared devices (no pruning)')
     .addOption(new Option('--generation <id>', 'marker generation to stamp on the devices (used by the cdktf constructs)').env('TUNFORM_GENERATION'))
     .action(wrap(runApply));
 
-  program
-    .command('destroy')
-    .description('delete the declared devices and release their held fds')
-    .addOption(fileOption())
-    .addOption(synthOption())
-    .addOption(specEnvOption())
-    .addOption(netnsOption())
-    .addOption(jsonOption())
+  specCommand('destroy', 'delete the declared devices and release their held fds')
     .option('--force', 'delete devices even when other processes are attached')
     .option('--device <name...>', 'destroy only these declared devices')
     .addOption(new Option('--generation <id>', 'only destroy devices still stamped with this generation').env('TUNFORM_GENERATION'))
