@@ -11,7 +11,9 @@
  * Values cross this boundary already decoded against the schema: an object is
  * a plain record keyed by attribute name that carries every attribute, a set
  * or list is an array, a number is a JS number, null is null and an unknown
- * value is the UNKNOWN symbol. Nothing here imports from either half.
+ * value is the UNKNOWN symbol. A non-null, known value of type 'dynamic' is
+ * the pair [CtyType, value]: its runtime type and a value of that type.
+ * Nothing here imports from either half.
  */
 
 /** A value Terraform does not know yet (msgpack extension type 0 on the wire). */
