@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceSpec, LiveDevice, LiveState } from '../../../src/model.js';
 import { TunformError } from '../../../src/errors.js';
 import { driftedDevices, isInSync, plan } from '../../../src/plan/plan.js';
+import { liveDevice } from '../support/live-device.js';
 
 const spec = (name: string, extra: Partial<DeviceSpec> = {}): DeviceSpec => ({
   name,
@@ -11,26 +12,6 @@ const spec = (name: string, extra: Partial<DeviceSpec> = {}): DeviceSpec => ({
   packetInfo: false,
   vnetHeader: false,
   up: true,
-  ...extra,
-});
-
-const liveDevice = (name: string, extra: Partial<LiveDevice> = {}): LiveDevice => ({
-  name,
-  ifindex: 5,
-  mode: 'tun',
-  multiQueue: false,
-  packetInfo: false,
-  vnetHeader: false,
-  persist: true,
-  mtu: 1500,
-  up: true,
-  carrier: false,
-  addresses: [],
-  alias: 'tunform',
-  managed: true,
-  attachedPids: [],
-  holderPids: [],
-  keepCarrier: false,
   ...extra,
 });
 

@@ -1,0 +1,63 @@
+/**
+ * PlanResourceChange for tunform_netdev. Pure: Read has already refreshed the
+ * prior state, so planning only validates the configuration and fills in
+ * what Terraform cannot: defaults (so the plan shows them), the id, the
+ * ifindex (kept in place, unknown when the device is made anew) and the
+ * managed marker.
+ */
+import { UNKNOWN, isUnknown, type AttributePath, type CtyObject, type CtyValue, type PlanRequest, type PlanResponse } from '../contract.js';
+import type { SystemLookup } from '../../spec/lookup.js';
+import { checkConfig } from './validate.js';
+import { hasErrors } from './diagnostics.js';
+import { deviceAttributes } from './schema.js';
+
+/** Equality of decoded values; sets compare as sets (Terraform's own order is not ours to rely on). */
+export function sameValue(a: CtyValue | undefined, b: CtyValue | undefined): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    const rest = [...(b as CtyValue[])];
+    return (a as CtyValue[]).every((x) => {
+      const i = rest.findIndex((y) => sameValue(x, y));
+      if (i === -1) return false;
+      rest.splice(i, 1);
+      return true;
+    });
+  }
+  return a === b || ((a ?? null) === null && (b ?? null) === null);
+}
+
+/** Attributes that replace the device when they change (or may change: unknown). */
+export function replacingChanges(prior: CtyObject, planned: CtyObject): AttributePath[] {
+  return deviceAttributes()
+    .filter((a) => a.forcesReplacement)
+    .filter((a) => isUnknown(planned[a.attribute]) || !sameValue(prior[a.attribute], planned[a.attribute]))
+    .map((a) => [a.attribute]);
+}
+
+export function planDevice(request: PlanRequest, lookup: SystemLookup): PlanResponse {
+  const { prior, proposed, config } = request;
+  if (proposed === null || config === null) return { planned: null };
+  const diagnostics = checkConfig(config, lookup).diagnostics;
+  if (hasErrors(diagnostics)) return { planned: null, diagnostics };
+
+  const planned: Record<string, CtyValue> = { ...proposed };
+  for (const a of deviceAttributes()) {
+    // Null in the configuration means the spec's default, and the plan says which.
+    if (a.default !== undefined && config[a.attribute] === null) planned[a.attribute] = a.default;
+  }
+  planned.id = isUnknown(planned.name) ? UNKNOWN : planned.name!;
+  planned.managed = true;
+
+  const requiresReplace = prior === null ? [] : replacingChanges(prior, planned);
+  if (prior === null || requiresReplace.length > 0) {
+    planned.ifindex = UNKNOWN;
+  } else {
+    // In place keeps the device, hence its ifindex.
+    planned.ifindex = prior.ifindex ?? UNKNOWN;
+  }
+  return {
+    planned,
+    ...(requiresReplace.length > 0 ? { requiresReplace } : {}),
+    ...(diagnostics.length > 0 ? { diagnostics } : {}),
+  };
+}

@@ -1,0 +1,97 @@
+import { describe, expect, test } from 'vitest';
+import { UNKNOWN, type CtyObject } from '../../../src/provider/contract.js';
+import { planDevice } from '../../../src/provider/tunform/plan.js';
+import { fakeLookup } from '../spec/fake-lookup.js';
+import { config, state } from './values-support.js';
+
+const NO_PRIVATE = new Uint8Array();
+
+/** Terraform's proposed new state: the configuration, with prior values for computed attributes left null in it. */
+function proposedOf(cfg: CtyObject, prior: CtyObject | null): CtyObject {
+  const out: Record<string, unknown> = { ...cfg };
+  for (const k of ['multi_queue', 'keep_carrier', 'packet_info', 'vnet_header', 'up', 'id', 'ifindex', 'managed']) {
+    if (out[k] === null) out[k] = prior?.[k] ?? null;
+  }
+  return out as CtyObject;
+}
+
+function plan(cfg: CtyObject, prior: CtyObject | null) {
+  return planDevice({ prior, proposed: proposedOf(cfg, prior), config: cfg, priorPrivate: NO_PRIVATE }, fakeLookup());
+}
+
+const prior = state({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: 12 });
+
+describe('planning tunform_netdev', () => {
+  test('GIVEN a new device WHEN planned THEN defaults are shown, id is the name and ifindex is unknown', () => {
+    const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'] }), null);
+    expect(r.planned).toEqual({
+      name: 'tun0', mode: 'tun', multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false,
+      user: null, group: null, mtu: null, up: true, addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: UNKNOWN, managed: true,
+    });
+    expect(r.requiresReplace).toBeUndefined();
+    expect(r.diagnostics).toBeUndefined();
+  });
+
+  test('GIVEN an address change WHEN planned THEN in place: same ifindex, nothing forces replacement', () => {
+    const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.2/24'] }), prior);
+    expect(r.planned).toMatchObject({ addresses: ['10.0.0.2/24'], ifindex: 12, managed: true });
+    expect(r.requiresReplace).toBeUndefined();
+  });
+
+  test('GIVEN nothing changed WHEN planned THEN the plan equals the prior state', () => {
+    expect(plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'] }), prior).planned).toEqual(prior);
+  });
+
+  test('GIVEN multi_queue changed WHEN planned THEN it forces replacement and the ifindex becomes unknown', () => {
+    const r = plan(config({ name: 'tun0', mode: 'tun', multi_queue: true, addresses: ['10.0.0.1/24'] }), prior);
+    expect(r.requiresReplace).toEqual([['multi_queue']]);
+    expect(r.planned).toMatchObject({ ifindex: UNKNOWN, multi_queue: true });
+  });
+
+  test('GIVEN each creation attribute and the name WHEN changed THEN exactly that path forces replacement', () => {
+    const changes: [string, unknown][] = [['name', 'tun1'], ['mode', 'tap'], ['packet_info', true], ['vnet_header', true]];
+    for (const [attr, value] of changes) {
+      const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'], [attr]: value as never }), prior);
+      expect(r.requiresReplace, attr).toEqual([[attr]]);
+    }
+  });
+
+  test('GIVEN keep_carrier, up, mtu or user changed WHEN planned THEN nothing forces replacement', () => {
+    const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'], keep_carrier: true, up: false, mtu: 1400, user: 'nobody' }), prior);
+    expect(r.requiresReplace).toBeUndefined();
+    expect(r.planned).toMatchObject({ ifindex: 12, keep_carrier: true, up: false, mtu: 1400, user: 'nobody' });
+  });
+
+  test('GIVEN a mode from another resource (unknown) WHEN planned THEN it may force replacement', () => {
+    const r = plan(config({ name: 'tun0', mode: UNKNOWN, addresses: ['10.0.0.1/24'] }), prior);
+    expect(r.requiresReplace).toEqual([['mode']]);
+    expect(r.planned).toMatchObject({ mode: UNKNOWN, ifindex: UNKNOWN });
+  });
+
+  test('GIVEN the prior default was drifted (up false) and config leaves up null WHEN planned THEN up is planned back to true', () => {
+    const drifted = { ...prior, up: false };
+    expect(plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'] }), drifted).planned).toMatchObject({ up: true, ifindex: 12 });
+  });
+
+  test('GIVEN an imported device without the marker WHEN planned THEN managed goes false -> true in place', () => {
+    const imported = { ...prior, managed: false, addresses: null };
+    const r = plan(config({ name: 'tun0', mode: 'tun' }), imported);
+    expect(r.planned).toMatchObject({ managed: true, ifindex: 12 });
+    expect(r.requiresReplace).toBeUndefined();
+  });
+
+  test('GIVEN a non-canonical address WHEN planned THEN the configured spelling is planned (Terraform requires it)', () => {
+    const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['FD00:0::1/64'] }), null);
+    expect(r.planned?.addresses).toEqual(['FD00:0::1/64']);
+  });
+
+  test('GIVEN mtu = 70000 WHEN planned THEN no plan, an error on mtu', () => {
+    const r = plan(config({ name: 'tun0', mode: 'tun', mtu: 70000 }), prior);
+    expect(r.planned).toBeNull();
+    expect(r.diagnostics).toEqual([{ severity: 'error', summary: "'mtu' (70000) must be between 68 and 65535", attribute: ['mtu'] }]);
+  });
+
+  test('GIVEN a destroy WHEN planned THEN the planned state is null', () => {
+    expect(planDevice({ prior, proposed: null, config: null, priorPrivate: NO_PRIVATE }, fakeLookup())).toEqual({ planned: null });
+  });
+});
