@@ -47,13 +47,14 @@ export interface ApplyResult {
   readonly verifyAttempts: number;
 }
 
-function scopeDesired(desired: DesiredState, devices: readonly string[] | undefined): DesiredState {
+/** The declared devices named in `devices` (all when none are named); `given` names the option or argument for the message. */
+export function scopeDesired(desired: DesiredState, devices: readonly string[] | undefined, given = "'--device'"): DesiredState {
   if (!devices || devices.length === 0) return desired;
   const declared = new Set(desired.devices.map((d) => d.name));
   const unknown = devices.filter((n) => !declared.has(n));
   if (unknown.length > 0) {
     throw invalidInput(
-      `'--device' names a device the spec does not declare: ${unknown.map((n) => `'${n}'`).join(', ')}`,
+      `${given} names a device the spec does not declare: ${unknown.map((n) => `'${n}'`).join(', ')}`,
       [],
       [`declared: ${[...declared].map((n) => `'${n}'`).join(', ') || 'none'}`],
     );
@@ -83,7 +84,7 @@ function refuseUnsafe(p: Plan, force: boolean): void {
     throw invalidInput(
       `${p.conflicts.length} declared name(s) belong to links tunform did not create; nothing was changed`,
       p.conflicts.map((c) => ({ path: c.name, message: c.message })),
-      ["remove or rename the existing device, or mark it as managed with `ip link set dev NAME alias tunform` if tunform should own it"],
+      ["remove or rename the existing device, or adopt it with `tunform import -f FILE NAME` if tunform should own it (its fixed flags must match the spec)"],
     );
   }
   if (force) return;

@@ -13,6 +13,7 @@ import { runApply } from './commands/apply.js';
 import { runDestroy } from './commands/destroy.js';
 import { runSchema } from './commands/schema.js';
 import { runInstallHelper } from './commands/install-helper.js';
+import { runImport } from './commands/import.js';
 
 const netnsOption = () => new Option('--netns <name>', 'network namespace (ip netns); overrides the spec file');
 const fileOption = () => new Option('-f, --file <path>', 'spec file (YAML)');
@@ -96,6 +97,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--device <name...>', 'destroy only these declared devices')
     .addOption(new Option('--generation <id>', 'only destroy devices still stamped with this generation').env('TUNFORM_GENERATION'))
     .action(wrap(runDestroy));
+
+  specCommand('import', 'adopt declared devices that exist without the tunform marker (fixed flags must match); changes only the marker')
+    .argument('[name...]', 'declared devices to adopt (default: every declared device)')
+    .addOption(new Option('--generation <id>', 'marker generation to stamp on the adopted devices').env('TUNFORM_GENERATION'))
+    .action(async (names: string[], opts: { json?: boolean }) => wrap((o: typeof opts, io2: Io) => runImport(names, o, io2))(opts));
 
   program
     .command('install-helper')

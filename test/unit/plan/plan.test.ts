@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceSpec, LiveDevice, LiveState } from '../../../src/model.js';
+import type { LiveDevice, LiveState } from '../../../src/model.js';
 import { TunformError } from '../../../src/errors.js';
 import { driftedDevices, isInSync, plan } from '../../../src/plan/plan.js';
 import { liveDevice } from '../support/live-device.js';
+import { deviceSpec } from '../support/device-spec.js';
 
-const spec = (name: string, extra: Partial<DeviceSpec> = {}): DeviceSpec => ({
-  name,
-  mode: 'tun',
-  multiQueue: false,
-  keepCarrier: false,
-  packetInfo: false,
-  vnetHeader: false,
-  up: true,
-  ...extra,
-});
+const spec = deviceSpec;
 
 const liveState = (...devices: LiveDevice[]): LiveState => ({ devices, processesComplete: true });
 
