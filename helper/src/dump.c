@@ -2,8 +2,10 @@
  * `--netns NAME dump links|addrs`: the namespace's link or address table as
  * `ip -j` prints it, for a caller who may not enter the namespace (entering
  * needs CAP_SYS_ADMIN, even to read). The helper enters it, gives up every
- * privilege, then runs iproute2 as the caller with a fixed argument list and
- * a fixed environment: nothing runs with raised privileges.
+ * capability, then runs iproute2 with a fixed argument list and a fixed
+ * environment. It stays uid 0 (without capabilities): run as the caller, ip
+ * would be a process inside the namespace that the caller may ptrace, and so
+ * a way to run anything there.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -136,6 +136,7 @@ int sanitize_process(char *err);            /* fds 0-2, environment, umask, not 
 int caller_peer(struct peer *peer, char *err); /* real uid/gid and supplementary groups */
 int drop_to_caller(const struct peer *peer, uint64_t keep, char *err);
 int become_root(char *err); /* uid/gid 0 everywhere, no supplementary groups */
+int become_root_with(uint64_t keep, char *err); /* ...and only the capabilities in keep, bounding set too */
 int start_tun_opener(int nsfd, char *err); /* setuid exec: a capability-less uid-0 child opens /dev/net/tun */
 int open_tun_device(void);                 /* an fd on /dev/net/tun, or -errno */
 

@@ -83,19 +83,22 @@ static int run_setuid(const char *netns, const char *cmd, const char *arg, const
 		acl_enforce_here();
 
 	if (strcmp(cmd, "dump") == 0) {
-		/* Reading a namespace the caller could not enter: for whoever may manage something in it. */
+		/*
+		 * Reading a namespace the caller could not enter: for whoever may
+		 * manage something in it. The reader must not become a process the
+		 * caller can trace or signal there (that would run the caller's code
+		 * inside): it stays uid 0, with no capability at all.
+		 */
 		int nsfd;
 		if (!acl_may_read_here(caller)) {
 			fprintf(stderr, "tunform-helper: failed to read namespace '%s': not permitted: no rule in %s allows uid %lu anything there\n",
 				netns, acl_path(), (unsigned long)caller->uid);
 			return EXIT_OP_FAILED;
 		}
-		if ((nsfd = open_netns(netns, err)) < 0)
-			return fail(err);
-		if (drop_to_caller(caller, 1ULL << CAP_SYS_ADMIN, err) < 0 || enter_netns_fd(nsfd, netns, err) < 0)
+		if ((nsfd = open_netns(netns, err)) < 0 || enter_netns_fd(nsfd, netns, err) < 0)
 			return fail(err);
 		close(nsfd);
-		if (caps_drop_all(err) < 0)
+		if (become_root_with(0, err) < 0)
 			return fail(err);
 		return cmd_dump(arg);
 	}

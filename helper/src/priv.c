@@ -125,6 +125,25 @@ int become_root(char *err)
 }
 
 /*
+ * Uid 0 in every id, so the caller can neither signal nor ptrace us (nor a
+ * program we exec: the kernel compares uids), yet holding only keep, in the
+ * bounding set too, so an exec gains nothing either.
+ */
+int become_root_with(uint64_t keep, char *err)
+{
+	int r;
+
+	if ((r = become_root(err)) < 0 || (r = caps_drop_bounding(keep, err)) < 0 || (r = caps_keep(keep, err)) < 0)
+		return r;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		int e = errno;
+		set_err(err, "restrict", "tunform-helper", e);
+		return -e;
+	}
+	return 0;
+}
+
+/*
  * The tun opener. The kernel binds a tun fd to the network namespace current
  * at open() time, and /dev/net/tun may be root's 0600 (as here) rather than
  * the usual 0666. So a setuid exec forks, before it drops to the caller, a
@@ -147,7 +166,7 @@ static void __attribute__((noreturn)) opener_main(int sock, int nsfd)
 		_exit(EXIT_OP_FAILED);
 	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
 		_exit(EXIT_OP_FAILED);
-	if (become_root(err) < 0 || caps_drop_bounding(0, err) < 0 || caps_drop_all(err) < 0)
+	if (become_root_with(0, err) < 0)
 		_exit(EXIT_OP_FAILED);
 	for (;;) {
 		ssize_t n = read(sock, &c, 1);

@@ -269,6 +269,53 @@ sys.stdout.write(buf.decode())`;
     });
   });
 
+  it('GIVEN nobody reading a namespace it may not enter WHEN its reader blocks on a full pipe and nobody tries to ptrace and stop it THEN both are refused and the reader holds no capability', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      // GIVEN enough links that `ip -d -j link show` overflows a one-page pipe
+      execFileSync('ip', ['-n', ns, '-batch', '-'], { input: Array.from({ length: 16 }, (_, i) => `tuntap add dev vm-p${i} mode tun`).join('\n') + '\n' });
+      // WHEN nobody starts the dump into a pipe it does not read, waits for ip, then attacks it
+      const attack = `import ctypes,fcntl,json,os,signal,sys,time
+libc=ctypes.CDLL(None,use_errno=True)
+r,w=os.pipe(); fcntl.fcntl(w,1031,4096)
+pid=os.fork()
+if pid==0:
+    os.dup2(w,1); os.execv(sys.argv[1],[sys.argv[1],'--netns',sys.argv[2],'dump','links'])
+os.close(w)
+for _ in range(500):
+    st=open(f'/proc/{pid}/stat').read().split(') ')[1].split()[0]
+    if open(f'/proc/{pid}/comm').read().strip()=='ip' and st=='S': break
+    time.sleep(0.01)
+comm=open(f'/proc/{pid}/comm').read().strip()
+status=open(f'/proc/{pid}/status').read()
+res=libc.ptrace(16,pid,0,0); perr=ctypes.get_errno()
+if res==0:
+    os.waitpid(pid,0x40000000); libc.ptrace(17,pid,0,0)
+try:
+    os.kill(pid,signal.SIGSTOP); kerr=0; os.kill(pid,signal.SIGCONT)
+except PermissionError: kerr=1
+data=b''
+while True:
+    d=os.read(r,65536)
+    if not d: break
+    data+=d
+os.waitpid(pid,0)
+cap=[l.split()[1] for l in status.splitlines() if l.startswith(('CapEff','CapPrm','CapBnd'))]
+print(json.dumps({'comm':comm,'ptrace':res,'ptraceErrno':perr,'killRefused':kerr,'caps':cap,'links':len(json.loads(data))}))`;
+      const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', attack, helper, ns], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { comm: string; ptrace: number; ptraceErrno: number; killRefused: number; caps: string[]; links: number };
+      // THEN the attack reached ip while it was blocked, and ptrace (EPERM) and SIGSTOP were refused
+      expect(out.comm).toBe('ip');
+      expect(out.ptrace).toBe(-1);
+      expect(out.ptraceErrno).toBe(1);
+      expect(out.killRefused).toBe(1);
+      // AND ip held no capability, and the dump still came through whole
+      expect(out.caps).toEqual(['0000000000000000', '0000000000000000', '0000000000000000']);
+      expect(out.links).toBe(17);
+    });
+  });
+
   it('GIVEN a namespace nobody may not enter WHEN nobody (a rule applies there) and daemon (no rule) ask for its link dump THEN nobody gets ip\'s JSON and daemon is refused', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', (ns) => {

@@ -41,11 +41,17 @@ export interface SetuidHelper {
 /**
  * Builds and installs the copy (unless the suite must be skipped; then only
  * `skip` and `cleanup` are meaningful). /tmp is checked, not assumed: the
- * skip reason names the mount when it is nosuid.
+ * skip reason names the mount when it is nosuid. Under CI=true a reason to
+ * skip throws instead, so the suite fails rather than skips.
  */
 export function installSetuidHelper(acl = ''): SetuidHelper {
   const dir = mkdtempSync('/tmp/tunform-suid-');
   const skip = setuidSkipReason(dir);
+  // In CI a missing prerequisite is a failure: the suite must not pass by skipping its attacks.
+  if (skip && process.env.CI === 'true') {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`setuid tests cannot run under CI=true: ${skip}`);
+  }
   const aclPath = join(dir, 'helper.acl');
   const helper = join(dir, 'tunform-helper');
   const writeAcl = (text: string, mode = 0o644): void => {
