@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { Annotations, DataResource, Fn, Lazy, TerraformStack, Token, type TerraformResource } from 'cdktf';
 import { provider as nullProvider, resource as nullResource } from '@cdktf/provider-null';
 import type { Problem } from '../src/errors.js';
-import type { DeviceSpec, Mode } from '../src/model.js';
+import { DEVICE_DEFAULTS, DEVICE_FIELDS, type DeviceSpec, type Mode } from '../src/model.js';
 import { validateDevice, validateDevices } from '../src/spec/index.js';
 import {
   CREATE_COMMAND,
@@ -317,21 +317,17 @@ export class TunNetdev extends Construct {
   }
 }
 
+/** The device as written, defaults filled in, in the model's field order, so equal specs hash equal. */
 function storedDevice(raw: Record<string, unknown>, validated: DeviceSpec | undefined): StoredDevice {
-  const out: Record<string, unknown> = {
-    name: raw.name,
-    mode: raw.mode,
-    multiQueue: raw.multiQueue ?? false,
-    keepCarrier: raw.keepCarrier ?? false,
-    packetInfo: raw.packetInfo ?? false,
-    vnetHeader: raw.vnetHeader ?? false,
-  };
-  if (raw.user !== undefined) out.user = canonicalId(raw.user);
-  if (raw.group !== undefined) out.group = canonicalId(raw.group);
-  if (raw.mtu !== undefined) out.mtu = raw.mtu;
-  out.up = raw.up ?? true;
-  // Validated addresses are canonical (normalised, sorted); with tokens they stay as written.
-  if (raw.addresses !== undefined) out.addresses = validated?.addresses ?? raw.addresses;
+  const out: Record<string, unknown> = {};
+  for (const field of DEVICE_FIELDS) {
+    let value = raw[field] ?? (DEVICE_DEFAULTS as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    if (field === 'user' || field === 'group') value = canonicalId(value);
+    // Validated addresses are canonical (normalised, sorted); with tokens they stay as written.
+    if (field === 'addresses') value = validated?.addresses ?? value;
+    out[field] = value;
+  }
   return out as unknown as StoredDevice;
 }
 

@@ -15,6 +15,18 @@ export const IN_PLACE_FIELDS = ['user', 'group', 'mtu', 'up', 'addresses', 'keep
 export type InPlaceField = (typeof IN_PLACE_FIELDS)[number];
 
 /**
+ * The spec's device fields in their one order: the YAML schema, the plan
+ * JSON's device, the stored spec of the cdktf resources and the docs follow it.
+ */
+export const DEVICE_FIELDS = [
+  'name', 'mode', 'multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'user', 'group', 'mtu', 'up', 'addresses',
+] as const;
+export type DeviceField = (typeof DEVICE_FIELDS)[number];
+
+/** Defaults of the fields that have one: these are always managed. */
+export const DEVICE_DEFAULTS = { multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true } as const;
+
+/**
  * One desired device after validation and normalisation.
  * Optional fields that are absent are not managed: tunform neither sets nor
  * verifies them. Fields with defaults are always managed.
@@ -35,6 +47,10 @@ export interface DeviceSpec {
   /** Canonical CIDR strings (`172.31.0.1/24`, `fd00::1/64`), sorted. Absent: addresses not managed. */
   readonly addresses?: readonly string[];
 }
+
+// A DeviceSpec field missing from DEVICE_FIELDS (or the reverse) fails to compile here.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const DEVICE_FIELDS_COMPLETE: SameKeys<keyof DeviceSpec, DeviceField> = true;
 
 export interface DesiredState {
   /** Named network namespace (`ip netns`), or undefined for the caller's own. */
@@ -74,6 +90,11 @@ export interface LiveDevice {
   readonly attachedPids: readonly number[];
   /** The subset of attachedPids that are tunform holder processes. */
   readonly holderPids: readonly number[];
+  /** Names (comm) of attached processes by pid, where they could be read: messages say `2390(qemu-system-x86)`. */
+  readonly processNames?: Readonly<Record<number, string>>;
+  /** Owner and group names, when the ids resolve (for display; user/group stay the managed values). */
+  readonly userName?: string;
+  readonly groupName?: string;
   /**
    * KeepCarrier as observed: a holder has an fd attached and, on multi-queue
    * devices, at least one queue is detached (the holder's).

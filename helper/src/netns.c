@@ -204,6 +204,14 @@ int ensure_run_dir(const char *netns, char *buf, size_t len, char *err)
 		set_err(err, "create directory", RUN_DIR, ENAMETOOLONG);
 		return -ENAMETOOLONG;
 	}
+	/* A run directory for a namespace that does not exist would be left behind, holding nothing. */
+	if (netns) {
+		int fd = open_netns(netns, err);
+
+		if (fd < 0)
+			return fd;
+		close(fd);
+	}
 	if ((r = run_dir_level(RUN_DIR, err)) < 0)
 		return r;
 	if (netns && (r = run_dir_level(RUN_DIR "/netns", err)) < 0)

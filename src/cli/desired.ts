@@ -4,6 +4,7 @@ import { readLiveState } from '../live/index.js';
 import { loadSpecFile, parseSpecText } from '../spec/index.js';
 import { systemLookup } from '../live/system-lookup.js';
 import type { Io } from './io.js';
+import { checkNetnsOption } from './netns-option.js';
 
 export interface SourceOptions {
   readonly file?: string;
@@ -46,6 +47,7 @@ export async function loadDesired(opts: SourceOptions, io: Io, onNetnsGuess?: (n
   if (given === 0) {
     throw invalidInput("a spec is required: '-f FILE' (YAML), '--synth DIR' (synthesized cdktf stack) or '--spec-env VAR'");
   }
+  checkNetnsOption(opts.netns);
   const loaded = await loadFromSource(opts, onNetnsGuess);
   for (const w of loaded.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   return loaded;

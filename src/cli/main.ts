@@ -1,10 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
-import { asTunformError, EXIT_CODES } from '../errors.js';
+import { asTunformError, EXIT_CODES, invalidInput } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../apply/paths.js';
 import { processIo, type Io } from './io.js';
-import { errorJson, reportError } from './report-error.js';
+import { reportFailure } from './report-error.js';
 import { runValidate } from './commands/validate.js';
 import { runPlan } from './commands/plan.js';
 import { runDrift } from './commands/drift.js';
@@ -34,13 +34,14 @@ function packageVersion(): string {
  * Builds the command tree. Each action resolves to an exit code; errors are
  * reported here once, so every command fails the same way.
  */
-function buildProgram(io: Io, setExit: (code: number) => void): Command {
+function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): Command {
   const program = new Command('tunform')
     .description('Declare Linux tun/tap devices as code: plan, apply, verify and detect drift.')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    // With --json a usage error becomes the JSON error document (main), not commander's text.
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (json ? undefined : io.err(s)) });
 
   const wrap =
     <O extends { json?: boolean }>(fn: (opts: O, io: Io) => Promise<number>) =>
@@ -48,10 +49,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       try {
         setExit(await fn(opts, io));
       } catch (e) {
-        const err = asTunformError(e);
-        if (opts.json) io.out(errorJson(err));
-        reportError(err, io);
-        setExit(err.exitCode);
+        setExit(reportFailure(asTunformError(e), io, opts.json));
       }
     };
 
@@ -121,17 +119,18 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 /** Entry point: parses argv, runs one command, returns the process exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => (code = c));
+  const json = argv.includes('--json');
+  const program = buildProgram(io, (c) => (code = c), json);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors are invalid input.
-      return e.exitCode === 0 ? 0 : EXIT_CODES.invalid;
+      // Without --json commander has already printed the usage error.
+      if (e.exitCode === 0) return 0;
+      return json ? reportFailure(invalidInput(e.message.replace(/^error: /, '')), io, true) : EXIT_CODES.invalid;
     }
-    const err = asTunformError(e);
-    reportError(err, io);
-    return err.exitCode;
+    return reportFailure(asTunformError(e), io, json);
   }
   return code;
 }

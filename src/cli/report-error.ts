@@ -17,13 +17,24 @@ export function reportError(e: TunformError, io: Io): void {
   if (e.kind === 'bug' && e.cause instanceof Error && e.cause.stack) io.err(`${e.cause.stack}\n`);
 }
 
-/** The same error as a JSON document, for --json callers. */
-export function errorJson(e: TunformError): string {
+/**
+ * Reports a failed command and returns its exit code. With --json the error
+ * is one JSON document on stdout and nothing else is printed, so a caller
+ * that parses stdout always gets JSON, success or not.
+ */
+export function reportFailure(e: TunformError, io: Io, json: boolean | undefined, exitCode = e.exitCode): number {
+  if (json) io.out(errorJson(e, exitCode));
+  else reportError(e, io);
+  return exitCode;
+}
+
+/** The error as a JSON document (docs/plan-json.md, "Error document"). */
+export function errorJson(e: TunformError, exitCode = e.exitCode): string {
   return (
     JSON.stringify(
       {
         formatVersion: 1,
-        error: { kind: e.kind, exitCode: e.exitCode, message: e.message, problems: e.problems, details: e.details },
+        error: { kind: e.kind, exitCode, message: e.message, problems: e.problems, details: e.details },
       },
       null,
       2,

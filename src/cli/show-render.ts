@@ -1,4 +1,5 @@
 import type { LiveDevice, LiveState } from '../model.js';
+import { processLabel } from '../live/labels.js';
 
 /** Flags column: short tokens in a fixed order so output is greppable. */
 function flagsOf(d: LiveDevice): string {
@@ -17,14 +18,15 @@ function queuesOf(d: LiveDevice): string {
   return `${d.numQueues ?? 0}/${d.numDisabled ?? 0}`;
 }
 
+/** `alice(1000):netdev(108)`; a bare number when the id has no name. */
 function ownerOf(d: LiveDevice): string {
-  return `${d.user ?? '-'}:${d.group ?? '-'}`;
+  const one = (id: number | undefined, name: string | undefined) => (id === undefined ? '-' : name !== undefined ? `${name}(${id})` : String(id));
+  return `${one(d.user, d.userName)}:${one(d.group, d.groupName)}`;
 }
 
 function processesOf(d: LiveDevice): string {
   if (d.attachedPids.length === 0) return '-';
-  const holders = new Set(d.holderPids);
-  return d.attachedPids.map((pid) => (holders.has(pid) ? `${pid}(holder)` : String(pid))).join(',');
+  return d.attachedPids.map((pid) => processLabel(d, pid)).join(',');
 }
 
 const HEADER = ['NAME', 'MODE', 'FLAGS', 'QUEUES', 'STATE', 'CARRIER', 'OWNER', 'MTU', 'MANAGED', 'ADDRESSES', 'PROCESSES'];

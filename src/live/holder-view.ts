@@ -4,6 +4,7 @@
  * the holder, which runs as root, but may ask it (`ping`, `list`).
  */
 import { holderRequest } from '../apply/holder-client.js';
+import { HOLDER_COMM } from './proc-scan.js';
 import type { Attachment } from './types.js';
 
 export async function addHolderView(byDevice: ReadonlyMap<string, Attachment>, netns: string | undefined): Promise<ReadonlyMap<string, Attachment>> {
@@ -24,6 +25,7 @@ export async function addHolderView(byDevice: ReadonlyMap<string, Attachment>, n
     merged.set(name, {
       attachedPids: [...new Set([...seen.attachedPids, pid])].sort((a, b) => a - b),
       holderPids: [...seen.holderPids, pid].sort((a, b) => a - b),
+      processNames: { ...seen.processNames, [pid]: HOLDER_COMM },
     });
   }
   return merged;

@@ -43,6 +43,9 @@ function toDevice(link: TunLink, input: MergeInput): LiveDevice {
   if (link.numDisabled !== undefined) device.numDisabled = link.numDisabled;
   if (link.user !== undefined) device.user = ownerId(link.user, input.ownerIds.users, link.name);
   if (link.group !== undefined) device.group = ownerId(link.group, input.ownerIds.groups, link.name);
+  if (typeof link.user === 'string') device.userName = link.user;
+  if (typeof link.group === 'string') device.groupName = link.group;
+  if (attachment.processNames !== undefined && Object.keys(attachment.processNames).length > 0) device.processNames = { ...attachment.processNames };
   if (link.alias !== undefined) device.alias = link.alias;
   if (marker.generation !== undefined) device.generation = marker.generation;
   return device;

@@ -37,6 +37,7 @@ export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> 
   let complete = true;
   const pidsByDevice = new Map<string, Set<number>>();
   const holders = new Set<number>();
+  const names = new Map<number, string>();
 
   // As root, a process whose namespace we may not even stat is more privileged
   // than our whole context (a container's init); it cannot hold a device that
@@ -61,6 +62,7 @@ export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> 
       set.add(Number(pid));
     }
     const comm = attempt(() => readFileSync(`${proc}/${pid}/comm`, 'utf8'));
+    if (comm.ok) names.set(Number(pid), comm.value.trim());
     if (comm.ok && comm.value.trim() === HOLDER_COMM) holders.add(Number(pid));
     else if (!comm.ok && comm.denied) complete = false;
   }
@@ -68,7 +70,12 @@ export async function scanTunProcesses(opts: ScanOptions): Promise<ProcessScan> 
   const byDevice = new Map<string, Attachment>();
   for (const [name, set] of pidsByDevice) {
     const attachedPids = [...set].sort((a, b) => a - b);
-    byDevice.set(name, { attachedPids, holderPids: attachedPids.filter((p) => holders.has(p)) });
+    const processNames: Record<number, string> = {};
+    for (const p of attachedPids) {
+      const comm = names.get(p);
+      if (comm !== undefined) processNames[p] = comm;
+    }
+    byDevice.set(name, { attachedPids, holderPids: attachedPids.filter((p) => holders.has(p)), processNames });
   }
   return { byDevice, complete };
 }

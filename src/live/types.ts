@@ -15,6 +15,8 @@ export type TunLink = Pick<
 export interface Attachment {
   readonly attachedPids: readonly number[];
   readonly holderPids: readonly number[];
+  /** Process names (comm) by pid, where /proc showed them. */
+  readonly processNames?: Readonly<Record<number, string>>;
 }
 
 export interface ProcessScan {

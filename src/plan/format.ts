@@ -16,9 +16,6 @@ export function reasonEntries(reasons: ReplaceAction['reasons']): Array<[string,
   return entries;
 }
 
-/** In-place scalar fields in display order; addresses are a set and shown separately. */
-export const SCALAR_CHANGE_FIELDS = ['user', 'group', 'mtu', 'up', 'keepCarrier', 'persist'] as const;
-
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,6 @@
 import { driftedDevices } from './inspect.js';
-import { reasonEntries, SCALAR_CHANGE_FIELDS, showValue } from './format.js';
-import type { Action, Plan } from './types.js';
+import { reasonEntries, showValue } from './format.js';
+import { CHANGE_FIELDS, type Action, type Plan } from './types.js';
 
 /**
  * Drift as one `drift: NAME: ...` line per difference, so `grep 'drift: tun0:'`
@@ -28,16 +28,19 @@ function driftLines(a: Action): Array<[string, string]> {
       return [[a.name, a.reason === 'pruned' ? 'managed by tunform but not in the spec' : 'exists (destroy deletes it)']];
     case 'update': {
       const out: Array<[string, string]> = [];
-      for (const field of SCALAR_CHANGE_FIELDS) {
+      for (const field of CHANGE_FIELDS) {
         const c = a.changes[field];
         if (c === undefined) continue;
-        // persist is not a spec field: tunform keeps every device it manages persistent.
-        if (field === 'persist') out.push([a.name, 'persist is off; tunform keeps its devices persistent (it would vanish with its last fd)']);
-        else out.push(differs(field, c.from, c.to));
+        if ('add' in c) {
+          for (const addr of c.add) out.push([a.name, `address ${addr} missing`]);
+          for (const addr of c.remove) out.push([a.name, `address ${addr} not in the spec`]);
+        } else if (field === 'persist') {
+          // persist is not a spec field: tunform keeps every device it manages persistent.
+          out.push([a.name, 'persist is off; tunform keeps its devices persistent (it would vanish with its last fd)']);
+        } else {
+          out.push(differs(field, c.from, c.to));
+        }
       }
-      for (const addr of a.changes.addresses?.add ?? []) out.push([a.name, `address ${addr} missing`]);
-      for (const addr of a.changes.addresses?.remove ?? []) out.push([a.name, `address ${addr} not in the spec`]);
-      if (a.changes.marker !== undefined) out.push(differs('marker', a.changes.marker.from, a.changes.marker.to));
       return out;
     }
   }

@@ -1,6 +1,6 @@
 import type { DeviceSpec } from '../model.js';
-import { plural, reasonEntries, SCALAR_CHANGE_FIELDS, showValue } from './format.js';
-import type { Action, Changes, Conflict, Plan } from './types.js';
+import { plural, reasonEntries, showValue } from './format.js';
+import { CHANGE_FIELDS, type Action, type Changes, type Conflict, type Plan } from './types.js';
 
 export interface HumanRenderOptions {
   /** ANSI colors; off by default so pipes and logs stay clean. */
@@ -35,7 +35,10 @@ function summaryLine(plan: Plan): string {
 function actionLines(a: Action): Line[] {
   switch (a.action) {
     case 'create':
-      return [{ text: `+ create ${a.name} (${createFlags(a.device)})`, tone: 'green' }, ...createAttributes(a.device)];
+      return [
+        { text: `+ create ${a.name} (${deviceFlags(a.device)})`, tone: 'green' },
+        ...deviceAttributes(a.device).map((text): Line => ({ text: `${INDENT}+ ${text}`, tone: 'green' })),
+      ];
     case 'update':
       return [{ text: `~ update ${a.name}`, tone: 'yellow' }, ...changeLines(a.changes)];
     case 'replace': {
@@ -47,7 +50,8 @@ function actionLines(a: Action): Line[] {
   }
 }
 
-function createFlags(d: DeviceSpec): string {
+/** The mode and the flags that are on, e.g. `tun, multiQueue, keepCarrier`. */
+export function deviceFlags(d: DeviceSpec): string {
   const flags: string[] = [d.mode];
   if (d.multiQueue) flags.push('multiQueue');
   if (d.packetInfo) flags.push('packetInfo');
@@ -56,7 +60,8 @@ function createFlags(d: DeviceSpec): string {
   return flags.join(', ');
 }
 
-function createAttributes(d: DeviceSpec): Line[] {
+/** The optional fields a device sets, as `key = value`. */
+export function deviceAttributes(d: DeviceSpec): string[] {
   const attrs: string[] = [];
   if (d.user !== undefined) attrs.push(`user = ${d.user}`);
   if (d.group !== undefined) attrs.push(`group = ${d.group}`);
@@ -64,18 +69,21 @@ function createAttributes(d: DeviceSpec): Line[] {
   // up is the default; only the unusual choice earns a line.
   if (!d.up) attrs.push('up = false');
   if (d.addresses !== undefined) attrs.push(`addresses = [${d.addresses.join(', ')}]`);
-  return attrs.map((text) => ({ text: `${INDENT}+ ${text}`, tone: 'green' }));
+  return attrs;
 }
 
 function changeLines(c: Changes): Line[] {
   const lines: Line[] = [];
-  for (const field of SCALAR_CHANGE_FIELDS) {
+  for (const field of CHANGE_FIELDS) {
     const change = c[field];
-    if (change !== undefined) lines.push(tilde(`${field}: ${showValue(change.from)} -> ${showValue(change.to)}`));
+    if (change === undefined) continue;
+    if ('add' in change) {
+      for (const addr of change.add) lines.push({ text: `${INDENT}+ address ${addr}`, tone: 'green' });
+      for (const addr of change.remove) lines.push({ text: `${INDENT}- address ${addr}`, tone: 'red' });
+    } else {
+      lines.push(tilde(`${field}: ${showValue(change.from)} -> ${showValue(change.to)}`));
+    }
   }
-  for (const addr of c.addresses?.add ?? []) lines.push({ text: `${INDENT}+ address ${addr}`, tone: 'green' });
-  for (const addr of c.addresses?.remove ?? []) lines.push({ text: `${INDENT}- address ${addr}`, tone: 'red' });
-  if (c.marker !== undefined) lines.push(tilde(`marker: ${showValue(c.marker.from)} -> ${showValue(c.marker.to)}`));
   return lines;
 }
 

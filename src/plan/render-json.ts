@@ -1,6 +1,6 @@
-import type { DeviceSpec } from '../model.js';
+import { DEVICE_FIELDS, type DeviceSpec } from '../model.js';
 import { driftedDevices, isInSync } from './inspect.js';
-import type { Action, AddressChange, Changes, Conflict, FieldChange, Plan, ReplaceAction } from './types.js';
+import { CHANGE_FIELDS, type Action, type AddressChange, type Changes, type Conflict, type FieldChange, type Plan, type ReplaceAction } from './types.js';
 
 /*
  * Every object is rebuilt key by key so the document's key order is the one
@@ -61,31 +61,22 @@ function actionJson(a: Action): Json {
 }
 
 function deviceJson(d: DeviceSpec): Json {
-  return {
-    name: d.name,
-    mode: d.mode,
-    multiQueue: d.multiQueue,
-    keepCarrier: d.keepCarrier,
-    packetInfo: d.packetInfo,
-    vnetHeader: d.vnetHeader,
-    user: d.user,
-    group: d.group,
-    mtu: d.mtu,
-    up: d.up,
-    addresses: d.addresses === undefined ? undefined : [...d.addresses],
-  };
+  const out: { [key: string]: Json } = {};
+  for (const field of DEVICE_FIELDS) {
+    const value = d[field];
+    if (value !== undefined) out[field] = Array.isArray(value) ? [...(value as readonly string[])] : (value as Json);
+  }
+  return out;
 }
 
 function changesJson(c: Changes): Json {
-  return {
-    user: fieldJson(c.user),
-    group: fieldJson(c.group),
-    mtu: fieldJson(c.mtu),
-    up: fieldJson(c.up),
-    keepCarrier: fieldJson(c.keepCarrier),
-    addresses: addressesJson(c.addresses),
-    marker: fieldJson(c.marker),
-  };
+  const out: { [key: string]: Json } = {};
+  for (const field of CHANGE_FIELDS) {
+    const change = c[field];
+    if (change === undefined) continue;
+    out[field] = 'add' in change ? addressesJson(change) : fieldJson(change);
+  }
+  return out;
 }
 
 function reasonsJson(r: ReplaceAction['reasons']): Json {
@@ -97,12 +88,12 @@ function reasonsJson(r: ReplaceAction['reasons']): Json {
   };
 }
 
-function fieldJson<T extends string | number | boolean>(f: FieldChange<T> | undefined): Json {
+function fieldJson(f: FieldChange<string | number | boolean> | undefined): Json {
   return f === undefined ? undefined : { from: f.from, to: f.to };
 }
 
-function addressesJson(a: AddressChange | undefined): Json {
-  return a === undefined ? undefined : { add: [...a.add], remove: [...a.remove] };
+function addressesJson(a: AddressChange): Json {
+  return { add: [...a.add], remove: [...a.remove] };
 }
 
 function conflictJson(c: Conflict): Json {

@@ -12,19 +12,34 @@ export interface AddressChange {
   readonly remove: readonly string[];
 }
 
-/** Only the fields that differ; every key is optional. */
-export interface Changes {
-  readonly user?: FieldChange<number>;
-  readonly group?: FieldChange<number>;
-  readonly mtu?: FieldChange<number>;
-  readonly up?: FieldChange<boolean>;
-  readonly keepCarrier?: FieldChange<boolean>;
+/**
+ * The in-place change fields in their one order: the plan JSON, the human and
+ * drift renderers and docs/plan-json.md all follow this list (a unit test
+ * checks the docs and that every field survives JSON).
+ */
+export const CHANGE_FIELDS = ['user', 'group', 'mtu', 'up', 'keepCarrier', 'persist', 'addresses', 'marker'] as const;
+export type ChangeField = (typeof CHANGE_FIELDS)[number];
+
+/** What each change field carries. */
+interface ChangeValues {
+  readonly user: FieldChange<number>;
+  readonly group: FieldChange<number>;
+  readonly mtu: FieldChange<number>;
+  readonly up: FieldChange<boolean>;
+  readonly keepCarrier: FieldChange<boolean>;
   /** Someone cleared the device's persist flag: it would vanish with its last fd (the holder's). */
-  readonly persist?: FieldChange<boolean>;
-  readonly addresses?: AddressChange;
+  readonly persist: FieldChange<boolean>;
+  readonly addresses: AddressChange;
   /** The managed marker (alias) is missing or carries another generation. */
-  readonly marker?: FieldChange<string>;
+  readonly marker: FieldChange<string>;
 }
+
+/** Only the fields that differ; every key is optional. */
+export type Changes = { readonly [K in ChangeField]?: ChangeValues[K] };
+
+// A field added to ChangeValues but not to CHANGE_FIELDS (or the reverse) fails to compile here.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const CHANGE_FIELDS_COMPLETE: SameKeys<keyof ChangeValues, ChangeField> = true;
 
 export type ActionKind = 'delete' | 'replace' | 'create' | 'update';
 

@@ -13,6 +13,7 @@
 import * as z from 'zod';
 import { parseCidr, compareCidrs, type Cidr } from './address.js';
 import { keyValue } from './show.js';
+import { DEVICE_DEFAULTS } from '../model.js';
 
 export const MTU_MIN = 68;
 export const MTU_MAX = 65535;
@@ -79,8 +80,8 @@ export const netnsNameSchema = z
   })
   .meta({ description: "Named network namespace (as in 'ip netns'); it must already exist. Absent: the current namespace." });
 
-const flag = (key: string, defaultValue: boolean, description: string) =>
-  z.boolean({ error: rule(key, 'must be true or false') }).default(defaultValue).meta({ description });
+const flag = (key: keyof typeof DEVICE_DEFAULTS, description: string) =>
+  z.boolean({ error: rule(key, 'must be true or false') }).default(DEVICE_DEFAULTS[key]).meta({ description });
 
 /** Owner or group: a numeric id (number or digit string) or a name resolved later through SystemLookup. */
 const principal = (key: 'user' | 'group', idName: 'uid' | 'gid', description: string) => {
@@ -116,10 +117,10 @@ export const deviceSchema = z
     mode: z.enum(['tun', 'tap'], { error: rule('mode', 'must be tun or tap', `'mode' is required: tun or tap`) }).meta({
       description: 'tun: layer 3 (IP packets); tap: layer 2 (Ethernet frames). Changing it replaces the device.',
     }),
-    multiQueue: flag('multiQueue', false, 'IFF_MULTI_QUEUE: several fds can attach, one queue each. Changing it replaces the device.'),
-    keepCarrier: flag('keepCarrier', false, 'Keep carrier up while no application is attached: a tunform holder keeps a detached queue open. Needs multiQueue.'),
-    packetInfo: flag('packetInfo', false, 'Prefix packets with the 4-byte packet information header (false sets IFF_NO_PI). Changing it replaces the device.'),
-    vnetHeader: flag('vnetHeader', false, 'IFF_VNET_HDR: prefix packets with a virtio-net header. Changing it replaces the device.'),
+    multiQueue: flag('multiQueue', 'IFF_MULTI_QUEUE: several fds can attach, one queue each. Changing it replaces the device.'),
+    keepCarrier: flag('keepCarrier', 'Keep carrier up while no application is attached: a tunform holder keeps a detached queue open. Needs multiQueue.'),
+    packetInfo: flag('packetInfo', 'Prefix packets with the 4-byte packet information header (false sets IFF_NO_PI). Changing it replaces the device.'),
+    vnetHeader: flag('vnetHeader', 'IFF_VNET_HDR: prefix packets with a virtio-net header. Changing it replaces the device.'),
     user: principal('user', 'uid', 'Owner allowed to attach without CAP_NET_ADMIN: a user name or uid. Absent: not managed.'),
     group: principal('group', 'gid', 'Group allowed to attach without CAP_NET_ADMIN: a group name or gid. Absent: not managed.'),
     mtu: z
@@ -128,7 +129,7 @@ export const deviceSchema = z
       .max(MTU_MAX, { error: (iss) => `${keyValue('mtu', iss.input)} must be between ${MTU_MIN} and ${MTU_MAX}` })
       .optional()
       .meta({ description: `Link MTU, ${MTU_MIN} to ${MTU_MAX}. Absent: not managed.` }),
-    up: flag('up', true, 'Administrative state (ip link set up/down).'),
+    up: flag('up', 'Administrative state (ip link set up/down).'),
     addresses: z
       .array(cidrSchema, { error: rule('addresses', 'must be a list of addresses such as [172.31.0.1/24, "fd00::1/64"]') })
       .transform((cidrs) => [...cidrs].sort(compareCidrs).map((c) => c.cidr))

@@ -63,7 +63,10 @@ export function nearestKey(unknown: string, known: readonly string[]): string | 
   return bestDistance <= tolerance ? best : undefined;
 }
 
-/** The one message for a namespace that is not there; the spec, the synth reader and the live reader all say it. */
-export function netnsMissingMessage(name: string): string {
-  return `${keyValue('netns', name)} does not exist; use a name from 'ip netns list'`;
+/**
+ * The one message for a namespace that is not there; the spec, the synth
+ * reader, the live reader and the CLI (key `--netns`) all say it.
+ */
+export function netnsMissingMessage(name: string, key = 'netns'): string {
+  return `${keyValue(key, name)} does not exist; use a name from 'ip netns list'`;
 }

@@ -3,7 +3,7 @@ import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
 import { isInSync, plan } from '../../plan/plan.js';
 import { renderDriftHuman, renderDriftJson } from '../../plan/render.js';
 import { asTunformError, EXIT_CODES, EXIT_DRIFT, EXIT_OK } from '../../errors.js';
-import { reportError, errorJson } from '../report-error.js';
+import { reportFailure } from '../report-error.js';
 
 export interface DriftOptions extends SourceOptions {
   readonly json?: boolean;
@@ -22,9 +22,6 @@ export async function runDrift(opts: DriftOptions, io: Io): Promise<number> {
     io.out(opts.json ? renderDriftJson(result) : renderDriftHuman(result));
     return isInSync(result) ? EXIT_OK : EXIT_DRIFT;
   } catch (e) {
-    const err = asTunformError(e);
-    if (opts.json) io.out(errorJson(err));
-    reportError(err, io);
-    return EXIT_CODES.invalid;
+    return reportFailure(asTunformError(e), io, opts.json, EXIT_CODES.invalid);
   }
 }

@@ -57,7 +57,7 @@ describe('scanTunProcesses', () => {
 
     const scan = await scanTunProcesses({ netnsPath: ourNs, procRoot: proc });
 
-    expect(scan.byDevice.get('tap0')).toEqual({ attachedPids: [25, 300], holderPids: [] });
+    expect(scan.byDevice.get('tap0')).toEqual({ attachedPids: [25, 300], holderPids: [], processNames: { 25: 'vpn', 300: 'qemu' } });
     expect(scan.complete).toBe(true);
   });
 
@@ -67,8 +67,8 @@ describe('scanTunProcesses', () => {
 
     const scan = await scanTunProcesses({ netnsPath: ourNs, procRoot: proc });
 
-    expect(scan.byDevice.get('mq0')).toEqual({ attachedPids: [50, 51], holderPids: [50] });
-    expect(scan.byDevice.get('tun1')).toEqual({ attachedPids: [50], holderPids: [50] });
+    expect(scan.byDevice.get('mq0')).toEqual({ attachedPids: [50, 51], holderPids: [50], processNames: { 50: 'tunform-holder', 51: 'reader' } });
+    expect(scan.byDevice.get('tun1')).toEqual({ attachedPids: [50], holderPids: [50], processNames: { 50: 'tunform-holder' } });
   });
 
   it('GIVEN unattached tun fds and other files WHEN scanned THEN they attach the process to nothing', async () => {
