@@ -442,19 +442,29 @@ static bool peer_in_group(const struct peer *p, unsigned long gid)
 	return false;
 }
 
+static bool subject_matches(const struct rule *r, const struct peer *p)
+{
+	return r->group ? peer_in_group(p, r->id) : (r->any || r->id == p->uid);
+}
+
+/*
+ * Does r's `netns` cover the namespace being enforced? In a namespace that
+ * could not be identified (unnamed, or pid 1's namespace unreadable) an allow
+ * rule with `netns` never applies and a deny rule with `netns` always does:
+ * not knowing where we are must never grant, nor lift a denial.
+ */
+static bool rule_applies_here(const struct rule *r)
+{
+	if (!r->has_netns)
+		return true;
+	if (cur_unnamed)
+		return !r->allow;
+	return r->netns_host ? cur_netns == NULL : (cur_netns != NULL && match(&r->netns, cur_netns));
+}
+
 static bool rule_matches(const struct rule *r, const struct peer *p, const char *name)
 {
-	if (r->group ? !peer_in_group(p, r->id) : !(r->any || r->id == p->uid))
-		return false;
-	if (!match(&r->dev, name))
-		return false;
-	if (r->has_netns) {
-		if (cur_unnamed) /* neither the machine's own namespace nor a named one */
-			return false;
-		if (r->netns_host ? cur_netns != NULL : (cur_netns == NULL || !match(&r->netns, cur_netns)))
-			return false;
-	}
-	return true;
+	return subject_matches(r, p) && match(&r->dev, name) && rule_applies_here(r);
 }
 
 /* Why an allow rule that matches does not cover this request, or NULL. */
@@ -486,34 +496,35 @@ static const char *rule_refuses(const struct rule *r, const struct peer *p, cons
 	return NULL;
 }
 
-bool acl_any_allow(const struct peer *peer)
+/* Does the deny pattern d match every name the allow pattern a matches? */
+static bool pattern_covers(const struct pattern *d, const struct pattern *a)
 {
-	if (!enforced || peer->uid == 0)
-		return true;
-	for (size_t i = 0; i < nrules; i++) {
-		const struct rule *r = &rules[i];
-		if (r->allow && (r->group ? peer_in_group(peer, r->id) : (r->any || r->id == peer->uid)))
-			return true;
-	}
-	return false;
+	if (!d->prefix)
+		return !a->prefix && strcmp(d->text, a->text) == 0;
+	return strncmp(a->text, d->text, strlen(d->text)) == 0;
 }
 
 /*
- * May the caller read the link and address tables of the namespace being
- * enforced (`dump`)? Yes when an allow rule for the caller applies in it:
- * whoever may manage a device there may see what is there.
+ * May the caller use the enforced namespace at all: read its tables (dump),
+ * take its apply lock, start its holder? Only when an allow rule for the
+ * caller applies there and still grants some device once the deny rules that
+ * apply there are taken away. Otherwise a user the ACL denies (or ignores)
+ * could block root's applies or start the holder root's holds go through.
  */
-bool acl_may_read_here(const struct peer *peer)
+bool acl_may_use_here(const struct peer *peer)
 {
 	if (!enforced || peer->uid == 0)
 		return true;
 	for (size_t i = 0; i < nrules; i++) {
-		const struct rule *r = &rules[i];
-		if (!r->allow || (r->group ? !peer_in_group(peer, r->id) : !(r->any || r->id == peer->uid)))
+		const struct rule *a = &rules[i];
+		bool denied = false;
+		if (!a->allow || !subject_matches(a, peer) || !rule_applies_here(a))
 			continue;
-		if (!r->has_netns)
-			return true;
-		if (!cur_unnamed && (r->netns_host ? cur_netns == NULL : (cur_netns != NULL && match(&r->netns, cur_netns))))
+		for (size_t j = 0; j < nrules && !denied; j++) {
+			const struct rule *d = &rules[j];
+			denied = !d->allow && subject_matches(d, peer) && rule_applies_here(d) && pattern_covers(&d->dev, &a->dev);
+		}
+		if (!denied)
 			return true;
 	}
 	return false;

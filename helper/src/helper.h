@@ -124,8 +124,7 @@ int acl_load(const char *path, char *err);   /* 0, or -1 with "PATH:LINE: ..." i
 void acl_enforce(const char *netns);         /* netns: the namespace ops run in (NULL: the machine's own) */
 void acl_enforce_here(void);                 /* ops run in this process's namespace, whichever it is (netns_identify) */
 bool acl_enforced(void);
-bool acl_any_allow(const struct peer *peer); /* may peer manage any device at all (lock, holder start) */
-bool acl_may_read_here(const struct peer *peer); /* may peer read the enforced namespace's links (dump) */
+bool acl_may_use_here(const struct peer *peer); /* dump, lock, holder start: some device allowed here, not all denied */
 int cmd_dump(const char *what);
 bool authorize(const struct peer *peer, const struct authz *req, char *err);
 const char *acl_path(void);

@@ -286,21 +286,21 @@ int cmd_holder(const char *netns)
 	long deadline = now_ms() + START_TIMEOUT_MS;
 	long pid = -ENOENT;
 
+	/* Fail early and clearly when the namespace does not exist, before making its run directory. */
+	if (netns) {
+		int fd = open_netns(netns, err);
+		if (fd < 0) {
+			fprintf(stderr, "tunform-helper: %s\n", err);
+			return EXIT_OP_FAILED;
+		}
+		close(fd);
+	}
 	if (ensure_run_dir(netns, dir, sizeof dir, err) < 0) {
 		fprintf(stderr, "tunform-helper: %s\n", err);
 		return EXIT_OP_FAILED;
 	}
 	snprintf(lock_path, sizeof lock_path, "%s/holder.lock", dir);
 	snprintf(sock_path, sizeof sock_path, "%s/holder.sock", dir);
-	/* Fail early and clearly when the namespace does not exist. */
-	if (netns) {
-		char nspath[512];
-		snprintf(nspath, sizeof nspath, "/run/netns/%s", netns);
-		if (access(nspath, F_OK) < 0) {
-			fprintf(stderr, "tunform-helper: failed to open namespace '%s': %s\n", netns, strerror(errno));
-			return EXIT_OP_FAILED;
-		}
-	}
 	do {
 		int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (lock_fd < 0) {

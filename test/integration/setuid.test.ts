@@ -265,7 +265,7 @@ sys.stdout.write(buf.decode())`;
       expect(byPath.stderr).toMatch(/lock PATH is refused in setuid mode/);
       const daemon = spawnSync('setpriv', ['--reuid=daemon', '--regid=daemon', '--clear-groups', helper, '--netns', ns, 'lock'], { encoding: 'utf8', input: '' });
       expect(daemon.status).toBe(1);
-      expect(daemon.stderr).toMatch(/failed to take the apply lock: not permitted/);
+      expect(daemon.stderr).toMatch(/failed to take the apply lock of namespace '.*': not permitted/);
     });
   });
 
@@ -314,6 +314,61 @@ print(json.dumps({'comm':comm,'ptrace':res,'ptraceErrno':perr,'killRefused':kerr
       expect(out.caps).toEqual(['0000000000000000', '0000000000000000', '0000000000000000']);
       expect(out.links).toBe(17);
     });
+  });
+
+  it('GIVEN rules that deny nobody everything in a namespace, or cover only other namespaces WHEN nobody asks for its apply lock, its dump or its holder THEN each is refused, and a namespace that does not exist gets no run directory', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      const tries = (): Run[] => [asNobody(['--netns', ns, 'lock']), asNobody(['--netns', ns, 'dump', 'links']), asNobody(['--netns', ns, 'holder'])];
+      try {
+        // GIVEN an allow rule for tf-* overridden, in this namespace, by a deny of every device
+        writeAcl(BASE_ACL + `deny user nobody devices * netns ${ns}\n`);
+        // WHEN nobody asks THEN lock, dump and holder start are all refused
+        for (const r of tries()) {
+          expect(r.code).toBe(1);
+          expect(r.stdout).toBe('');
+          expect(r.stderr).toMatch(new RegExp(`namespace '${ns}': not permitted: no rule in .* allows uid ${NOBODY_UID} anything there`));
+        }
+        // GIVEN only a rule for other namespaces THEN the same
+        writeAcl('allow user nobody devices vm-* netns other-*\n');
+        for (const r of tries()) expect(r.stderr).toMatch(/not permitted/);
+        expect(existsSync(`/run/tunform/netns/${ns}/holder.sock`)).toBe(false);
+        // GIVEN a deny of only one device THEN the rest of vm-* still lets nobody lock
+        writeAcl(BASE_ACL + `deny user nobody devices vm-x netns ${ns}\n`);
+        expect(asNobody(['--netns', ns, 'lock']).stdout).toBe('locked\n');
+        // WHEN nobody names a namespace that does not exist THEN it is refused and no run directory is made for it
+        const ghost = `${ns}-ghost`;
+        const g = asNobody(['--netns', ghost, 'lock']);
+        expect(g.code).toBe(1);
+        expect(g.stderr).toMatch(new RegExp(`failed to open namespace '${ghost}': No such file or directory`));
+        expect(existsSync(`/run/tunform/netns/${ghost}`)).toBe(false);
+      } finally {
+        writeAcl(BASE_ACL);
+      }
+    });
+  });
+
+  it('GIVEN deny rules scoped to namespaces WHEN nobody asks in a namespace the helper cannot name (an unnamed one, and the machine\'s own if pid 1\'s is unreadable) THEN every such deny rule applies and no scoped allow rule does', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    try {
+      writeAcl(['allow user nobody devices vm-*', 'allow user nobody devices sc-* netns -', `deny user nobody devices vm-x netns -`, 'deny user nobody devices vm-y netns tf-*', ''].join('\n'));
+      const lines = 'create vm-x tun -\ncreate vm-y tun -\ncreate vm-z tun -\n';
+      // WHEN nobody asks from a namespace that has no ip-netns name (unshare --net)
+      const r = spawnSync('unshare', ['--net', ...NOBODY, helper, 'check'], { input: lines, encoding: 'utf8' });
+      const out = r.stdout.trim().split('\n');
+      // THEN both scoped denies apply, the unscoped allow still grants vm-z
+      expect(out[0]).toMatch(/^deny create vm-x: .*denied by .* line 3$/);
+      expect(out[1]).toMatch(/^deny create vm-y: .*denied by .* line 4$/);
+      expect(out[2]).toBe('allow create vm-z');
+      // AND the allow scoped to the machine's namespace does not apply there
+      const sc = spawnSync('unshare', ['--net', ...NOBODY, helper, 'check'], { input: 'create sc-1 tun -\n', encoding: 'utf8' });
+      expect(sc.stdout).toMatch(/^deny create sc-1: .*no rule/);
+      // WHEN nobody asks in the machine's own namespace (check runs nothing) THEN `deny ... netns -` applies there too
+      const host = asNobody(['check'], 'create vm-x tun -\n');
+      expect(host.stdout.trim()).toMatch(/^deny create vm-x: .*denied by .* line 3$/);
+    } finally {
+      writeAcl(BASE_ACL);
+    }
   });
 
   it('GIVEN a namespace nobody may not enter WHEN nobody (a rule applies there) and daemon (no rule) ask for its link dump THEN nobody gets ip\'s JSON and daemon is refused', async (ctx) => {
