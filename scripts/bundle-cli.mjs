@@ -1,24 +1,34 @@
-// Bundles the compiled CLI into one CommonJS file plus a V8 code cache.
+// Bundles the compiled CLI, and the Terraform provider plugin, each into one
+// CommonJS file plus a V8 code cache.
 // `tunform drift` runs in CI on every change and its budget is about twice
-// two `ip` dumps. Resolving and compiling a few hundred module files on every
-// start costs more than the dumps themselves; one file compiled from a code
-// cache made at build time costs a fraction of that. bin/tunform.js loads it.
+// two `ip` dumps; Terraform starts the plugin 3 to 5 times per command.
+// Resolving and compiling a few hundred module files on every start costs
+// more than the real work; one file compiled from a code cache made at build
+// time costs a fraction of that. bin/load-bundle.cjs loads them.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 
-await build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outfile: 'dist/tunform.cjs',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  // ESM code asks import.meta.url where it lives; in the bundle that is the bundle.
-  define: { 'import.meta.url': '__tunformBundleUrl' },
-  banner: { js: "const __tunformBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-});
+// The plugin's protocol definitions, parsed now rather than on every start.
+const { protoDescriptors } = await import('../dist/src/provider/protocol/grpc-services.js');
+const protoDefine = { __TUNFORM_PROTO_DESCRIPTORS__: JSON.stringify(protoDescriptors()) };
+
+const bundle = (entry, outfile, extraDefine = {}) =>
+  build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    // ESM code asks import.meta.url where it lives; in the bundle that is the bundle.
+    define: { 'import.meta.url': '__tunformBundleUrl', ...extraDefine },
+    banner: { js: "const __tunformBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+
+await Promise.all([bundle('dist/src/cli/main.js', 'dist/tunform.cjs'), bundle('dist/src/provider/main.js', 'dist/tunform-provider.cjs', protoDefine)]);
 
 // The cache holds the functions a typical run compiles: warm them up with a
-// read-only run (validate and drift of an example spec, in this namespace).
+// read-only run (the CLI: validate and drift of an example spec, in this
+// namespace; the plugin: one served session over its socket).
 execFileSync(process.execPath, ['scripts/make-code-cache.cjs'], { stdio: 'inherit' });

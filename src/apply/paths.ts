@@ -48,10 +48,18 @@ export function isSetuidRoot(path: string): boolean {
 }
 
 /**
+ * The helper beside the running code: the provider plugin's folder, where
+ * `tunform install-provider` copies it (that folder is all Terraform's lock
+ * hash covers, and no package.json is above it).
+ */
+const helperBesideCode = (): string => join(dirname(fileURLToPath(import.meta.url)), 'tunform-helper');
+
+/**
  * The helper binary: $TUNFORM_HELPER when set; otherwise, for a process
  * without CAP_NET_ADMIN, an installed setuid helper when there is one (the
- * unprivileged path, see docs/SECURITY.md); otherwise helper/build/tunform-helper
- * in the package.
+ * unprivileged path, see docs/SECURITY.md); otherwise the one beside the
+ * running code (an installed provider plugin); otherwise
+ * helper/build/tunform-helper in the package.
  */
 export function helperPath(): string {
   const override = process.env.TUNFORM_HELPER;
@@ -60,6 +68,8 @@ export function helperPath(): string {
     const installed = INSTALLED_HELPER_PATHS.find(isSetuidRoot);
     if (installed) return installed;
   }
+  const beside = helperBesideCode();
+  if (existsSync(beside)) return beside;
   return join(packageRoot(), 'helper', 'build', 'tunform-helper');
 }
 

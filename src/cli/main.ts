@@ -14,6 +14,7 @@ import { runDestroy } from './commands/destroy.js';
 import { runSchema } from './commands/schema.js';
 import { runInstallHelper } from './commands/install-helper.js';
 import { runImport } from './commands/import.js';
+import { runInstallProvider } from './commands/install-provider.js';
 
 const netnsOption = () => new Option('--netns <name>', 'network namespace (ip netns); overrides the spec file');
 const fileOption = () => new Option('-f, --file <path>', 'spec file (YAML)');
@@ -107,6 +108,12 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .option('--prefix <dir>', 'install prefix: the helper goes to PREFIX/libexec/tunform/', '/usr/local')
     .option('--destdir <dir>', 'staging root for packagers (make DESTDIR)')
     .action(wrap(runInstallHelper));
+
+  program
+    .command('install-provider')
+    .description("install the Terraform provider plugin where 'terraform init' finds it offline, and print the required_providers block")
+    .option('--dir <dir>', 'plugin mirror directory (default ~/.terraform.d/plugins, which Terraform searches by itself)')
+    .action(wrap(runInstallProvider));
 
   program
     .command('schema')

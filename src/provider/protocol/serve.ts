@@ -1,0 +1,127 @@
+/**
+ * serveProvider: runs this process as a Terraform provider plugin. The order
+ * matters for start-up time, which Terraform pays 3 to 5 times per command:
+ * check the cookie, make the certificate, bind the socket, print the
+ * handshake line; only then build the provider (factory()).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { rmSync } from 'node:fs';
+import type { ProviderDefinition, ProviderFactory } from '../contract.js';
+import { controllerService, healthService, providerService, type Message } from './grpc-services.js';
+import { checkHandshakeEnv, handshakeLine, makeSocketDir, socketPathIn } from './handshake.js';
+import { providerHandlers, type Handler } from './provider-service.js';
+import { createServerCertificate, handshakeCert } from './server-cert.js';
+import { errorDiagnostic } from './wire.js';
+
+/** How long a graceful stop may wait for in-flight calls before the process exits anyway. */
+const STOP_GRACE_MS = 5000;
+/** go-plugin sets no practical limit; a large plan or state can exceed gRPC's 4 MiB default. */
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+const HEALTH_SERVING = 1;
+/** The service name go-plugin's health check asks about. */
+const GO_PLUGIN_SERVICE = 'plugin';
+
+type Unary = (call: grpc.ServerUnaryCall<Message, Message>, callback: grpc.sendUnaryData<Message>) => void;
+
+const unary =
+  (handler: (request: Message) => Promise<Message>): Unary =>
+  (call, callback) => {
+    handler(call.request).then(
+      (response) => callback(null, response),
+      (e: unknown) => callback({ code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) }),
+    );
+  };
+
+export interface ServeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the handshake line goes (stdout for Terraform). */
+  readonly writeHandshake?: (line: string) => void;
+  /** Called once the server has stopped and the socket directory is gone. */
+  readonly onExit?: (code: number) => void;
+}
+
+/**
+ * Serves the provider the factory builds until Terraform asks it to stop
+ * (GRPCController.Shutdown or StopProvider), then exits cleanly. Started
+ * without Terraform's magic cookie, it prints one sentence and exits 1.
+ */
+export async function serveProvider(factory: ProviderFactory, options: ServeOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const exit = options.onExit ?? ((code: number) => process.exit(code));
+  const check = checkHandshakeEnv(env);
+  if (!check.ok) {
+    process.stderr.write(check.message);
+    exit(1);
+    return;
+  }
+  // Ctrl-C reaches the whole process group; Terraform handles it and stops us through the protocol.
+  process.on('SIGINT', () => {});
+
+  const cert = createServerCertificate();
+  const dir = makeSocketDir();
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', removeDir);
+  const socketPath = socketPathIn(dir);
+
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const done = () => {
+      removeDir();
+      exit(0);
+    };
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      done();
+    }, STOP_GRACE_MS);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      done();
+    });
+  };
+  process.on('SIGTERM', stop);
+
+  let provider: Record<string, Handler> | undefined;
+  let providerError: string | undefined;
+  const handlerFor = (rpc: string): Handler => async (request) => {
+    if (provider === undefined && providerError === undefined) {
+      try {
+        provider = providerHandlers(factory() satisfies ProviderDefinition, () => setImmediate(stop));
+      } catch (e) {
+        providerError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const h = provider?.[rpc];
+    if (h === undefined) return { diagnostics: [errorDiagnostic(`tunform's provider could not start: ${providerError ?? `no handler for ${rpc}`}`)] };
+    return h(request);
+  };
+
+  const providerDef = providerService();
+  server.addService(providerDef, Object.fromEntries(Object.keys(providerDef).map((rpc) => [rpc, unary(handlerFor(rpc))])));
+  server.addService(controllerService(), {
+    Shutdown: unary(async () => {
+      setImmediate(stop);
+      return {};
+    }),
+  });
+  server.addService(healthService(), {
+    Check: (call: grpc.ServerUnaryCall<Message, Message>, callback: grpc.sendUnaryData<Message>) => {
+      const service = String(call.request.service ?? '');
+      if (service === '' || service === GO_PLUGIN_SERVICE) callback(null, { status: HEALTH_SERVING });
+      else callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${service}` });
+    },
+  });
+
+  const clientCert = env.PLUGIN_CLIENT_CERT;
+  // AutoMTLS: only the client holding the certificate Terraform generated may connect.
+  const credentials = clientCert
+    ? grpc.ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(cert.keyPem), cert_chain: Buffer.from(cert.certPem) }], true)
+    : grpc.ServerCredentials.createInsecure();
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix://${socketPath}`, credentials, (e) => (e ? reject(e) : resolve())),
+  );
+  const line = handshakeLine(socketPath, clientCert ? handshakeCert(cert.der) : '');
+  (options.writeHandshake ?? ((l: string) => process.stdout.write(l)))(line);
+}
