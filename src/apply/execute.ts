@@ -9,9 +9,10 @@
  */
 import { startIpBatch } from './ip-batch.js';
 import { runNetlinkPhaseViaHelper } from './netlink-via-helper.js';
-import { useSetuidHelper } from './paths.js';
+import { useSetuidHelper } from '../sys/paths.js';
 import { runHelperExec } from './helper-client.js';
-import { ensureHolder, openHolderSession, type HolderSession } from './holder-client.js';
+import { ensureHolder } from './holder-start.js';
+import { openHolderSession, type HolderSession } from '../sys/holder-session.js';
 import { ReportBuilder, type ApplyReport } from './report.js';
 import { helperOpOf, holderLineOf, ipBatchLineOf, isHolderStep, isNetlinkStep, isTunStep } from './step-ops.js';
 import type { HolderStep, NetlinkStep, Step } from './steps.js';

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { backendError, bug } from '../errors.js';
 import type { Mode } from '../model.js';
-import { helperPath, netnsArgs } from './paths.js';
+import { helperPath, netnsArgs } from '../sys/paths.js';
 
 export interface DeviceFlags {
   readonly mode: Mode;

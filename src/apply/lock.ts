@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { backendError } from '../errors.js';
-import { applyLockPath, helperPath, netnsArgs } from './paths.js';
+import { applyLockPath, helperPath, netnsArgs } from '../sys/paths.js';
 
 export interface Lock {
   release(): Promise<void>;

@@ -9,11 +9,11 @@
  *
  * Root (CAP_NET_ADMIN) runs are not checked: the ACL does not apply to them.
  */
-import { runCommand } from '../live/run-command.js';
+import { runCommand } from '../sys/run-command.js';
 import { backendError, permissionError } from '../errors.js';
 import { formatOp } from './helper-client.js';
 import { helperOpOf, holderLineOf, holderSetAsHelperOp } from './step-ops.js';
-import { helperPath, netnsArgs, useSetuidHelper } from './paths.js';
+import { helperPath, netnsArgs, useSetuidHelper } from '../sys/paths.js';
 import { describeStep, type Step } from './steps.js';
 
 /** The line the helper's `check` reads for a step: the exec op, or the holder request. */

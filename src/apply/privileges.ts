@@ -1,6 +1,6 @@
-import { CAP_NET_ADMIN, hasCapability } from './capabilities.js';
+import { CAP_NET_ADMIN, hasCapability } from '../sys/capabilities.js';
 import { permissionError } from '../errors.js';
-import { helperPath, isSetuidRoot } from './paths.js';
+import { helperPath, isSetuidRoot } from '../sys/paths.js';
 
 /** Whether this process has CAP_NET_ADMIN in its effective set (what tun ioctls and rtnetlink writes check). */
 export function hasNetAdmin(): boolean {

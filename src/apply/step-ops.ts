@@ -4,7 +4,7 @@
  * so exec, the setuid path and the pre-authorisation check cannot disagree.
  */
 import type { HelperOp } from './helper-client.js';
-import { holdLine, releaseLine } from './holder-client.js';
+import { holdLine, releaseLine } from './holder-start.js';
 import type { HolderStep, NetlinkStep, Step, TunStep } from './steps.js';
 
 /** The helper op for a tun step, or a netlink step on the setuid path. */

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asTunformError, EXIT_CODES, invalidInput } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../apply/paths.js';
+import { packageRoot } from '../sys/paths.js';
 import { processIo, type Io } from './io.js';
 import { reportFailure } from './report-error.js';
 import { runValidate } from './commands/validate.js';

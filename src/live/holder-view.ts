@@ -3,7 +3,7 @@
  * could not see every process: an unprivileged user cannot read the fds of
  * the holder, which runs as root, but may ask it (`ping`, `list`).
  */
-import { holderRequest } from '../apply/holder-client.js';
+import { holderRequest } from '../sys/holder-session.js';
 import { HOLDER_COMM } from './proc-scan.js';
 import type { Attachment } from './types.js';
 

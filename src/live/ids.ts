@@ -7,7 +7,7 @@
  * to be merged into one.
  */
 import { readFile } from 'node:fs/promises';
-import { runCommand } from './run-command.js';
+import { runCommand } from '../sys/run-command.js';
 import { backendError } from '../errors.js';
 import type { OwnerIds, TunLink } from './types.js';
 

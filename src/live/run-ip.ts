@@ -1,7 +1,7 @@
-import { runCommand } from './run-command.js';
+import { runCommand } from '../sys/run-command.js';
 import { backendError, permissionError } from '../errors.js';
-import { CAP_SYS_ADMIN, hasCapability } from '../apply/capabilities.js';
-import { helperPath, useSetuidHelper } from '../apply/paths.js';
+import { CAP_SYS_ADMIN, hasCapability } from '../sys/capabilities.js';
+import { helperPath, useSetuidHelper } from '../sys/paths.js';
 
 /** The two dumps the live reader takes, by the names the helper's `dump` knows them. */
 const HELPER_DUMPS: ReadonlyMap<string, string> = new Map([

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { applyLockPath, helperPath } from '../../src/apply/paths.js';
+import { applyLockPath, helperPath } from '../../src/sys/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_NOBODY, collect, requireBuiltCli, runTunform, SpecDir, spawnTunform, specYaml, type DeviceYaml } from '../support/cli.js';
 import { ipn, isRoot } from '../support/netns.js';

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/apply/paths.js';
+import { packageRoot } from '../../src/sys/paths.js';
 
 const BIN = join(packageRoot(), 'helper', 'build', 'tunform-helper');
 const ROUNDS = Number(process.env.TUNFORM_FUZZ_ROUNDS ?? 150);

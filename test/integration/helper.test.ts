@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOp, parseResultLine, runHelperExec, type HelperOp } from '../../src/apply/helper-client.js';
-import { ensureHolder, holdLine, holderList, holderRequest, releaseLine } from '../../src/apply/holder-client.js';
+import { ensureHolder, holdLine, releaseLine } from '../../src/apply/holder-start.js';
+import { holderList, holderRequest } from '../../src/sys/holder-session.js';
 import { acquireLock } from '../../src/apply/lock.js';
-import { helperPath, packageRoot, runDir } from '../../src/apply/paths.js';
+import { helperPath, packageRoot, runDir } from '../../src/sys/paths.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 import { alive, eventually, link, links, Reader, sendDatagrams } from '../support/traffic.js';
 

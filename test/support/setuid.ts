@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/apply/paths.js';
+import { packageRoot } from '../../src/sys/paths.js';
 import { ipn, isRoot } from './netns.js';
 
 /** setpriv as nobody: no groups, no inheritable capabilities. */

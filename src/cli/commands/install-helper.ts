@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { backendError, invalidInput, permissionError } from '../../errors.js';
-import { installedHelperPath, packageRoot } from '../../apply/paths.js';
+import { installedHelperPath, packageRoot } from '../../sys/paths.js';
 import type { Io } from '../io.js';
 
 export interface InstallHelperOptions {

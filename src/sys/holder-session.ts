@@ -1,32 +1,13 @@
 /**
- * Client of the per-namespace holder (see docs/DESIGN.md, "Helper"):
- * `ensureHolder` starts or finds it, `holderRequest` sends pipelined request
- * lines over its unix socket and returns one response line per request.
+ * A connection to the per-namespace holder (see docs/DESIGN.md, "Helper"):
+ * `holderRequest` sends pipelined request lines over its unix socket and
+ * returns one response line per request. Starting the holder, and the lines
+ * that change what it holds, belong to src/apply (holder-start.ts); the live
+ * reader only asks (`ping`, `list`).
  */
-import { runCommand } from '../live/run-command.js';
 import { createConnection } from 'node:net';
 import { backendError } from '../errors.js';
-import { formatFlags, type DeviceFlags } from './helper-client.js';
-import { helperPath, holderSocketPath, netnsArgs } from './paths.js';
-
-export interface HolderInfo {
-  readonly pid: number;
-}
-
-/** Runs `tunform-helper [--netns NS] holder`: returns once the holder listens. */
-export async function ensureHolder(netns?: string): Promise<HolderInfo> {
-  const bin = helperPath();
-  // The daemon lets go of its pipes before it reports ready, so the run ends promptly.
-  const { stdout, stderr, exitCode: code, spawnError: error } = await runCommand(bin, [...netnsArgs(netns), 'holder']);
-  if (error) throw backendError(`cannot run the helper ${bin}: ${error.message}`, { cause: error });
-  const m = /^ok holder (\d+)$/m.exec(stdout);
-  if (code !== 0 || !m) {
-    throw backendError(`cannot start the holder${netns ? ` for namespace '${netns}'` : ''}`, {
-      details: [stderr.trim() || `helper exited with status ${code}`],
-    });
-  }
-  return { pid: Number(m[1]) };
-}
+import { holderSocketPath } from './paths.js';
 
 export interface HolderRequestOptions {
   /** Give up after this long (default 60 s). */
@@ -114,10 +95,6 @@ export async function holderRequest(netns: string | undefined, lines: readonly s
     session.close();
   }
 }
-
-/** `hold NAME MODE FLAGS` for a device. */
-export const holdLine = (name: string, f: DeviceFlags): string => `hold ${name} ${f.mode} ${formatFlags(f)}`;
-export const releaseLine = (name: string): string => `release ${name}`;
 
 /** Names of the devices the holder holds with a still-attached fd; [] when no holder runs. */
 export async function holderList(netns?: string): Promise<string[]> {

@@ -1,6 +1,6 @@
 /**
  * Where tunform's helper binary and runtime files live. The compiled code runs
- * from dist/src/apply/ and the sources from src/apply/ (vitest), so the package
+ * from dist/src/sys/ and the sources from src/sys/ (vitest), so the package
  * root is found by walking up from this module to the directory holding
  * package.json, not by a fixed number of `..`.
  */

@@ -1,0 +1,31 @@
+/**
+ * Starting the namespace's holder, and the request lines that change what it
+ * holds. The connection itself is src/sys/holder-session.ts.
+ */
+import { runCommand } from '../sys/run-command.js';
+import { backendError } from '../errors.js';
+import { helperPath, netnsArgs } from '../sys/paths.js';
+import { formatFlags, type DeviceFlags } from './helper-client.js';
+
+export interface HolderInfo {
+  readonly pid: number;
+}
+
+/** Runs `tunform-helper [--netns NS] holder`: returns once the holder listens. */
+export async function ensureHolder(netns?: string): Promise<HolderInfo> {
+  const bin = helperPath();
+  // The daemon lets go of its pipes before it reports ready, so the run ends promptly.
+  const { stdout, stderr, exitCode: code, spawnError: error } = await runCommand(bin, [...netnsArgs(netns), 'holder']);
+  if (error) throw backendError(`cannot run the helper ${bin}: ${error.message}`, { cause: error });
+  const m = /^ok holder (\d+)$/m.exec(stdout);
+  if (code !== 0 || !m) {
+    throw backendError(`cannot start the holder${netns ? ` for namespace '${netns}'` : ''}`, {
+      details: [stderr.trim() || `helper exited with status ${code}`],
+    });
+  }
+  return { pid: Number(m[1]) };
+}
+
+/** `hold NAME MODE FLAGS` for a device. */
+export const holdLine = (name: string, f: DeviceFlags): string => `hold ${name} ${f.mode} ${formatFlags(f)}`;
+export const releaseLine = (name: string): string => `release ${name}`;
