@@ -3,6 +3,7 @@
  *
  *   allow user NAME|UID|* devices PATTERN [netns PATTERN|-] [max-mtu N]
  *         [modes tun|tap|tun,tap] [owner self|any] [keep-carrier yes|no]
+ *         [addresses PREFIX[,PREFIX...]]
  *   allow group NAME|GID devices PATTERN [same options]
  *   deny  user NAME|UID|* devices PATTERN [netns PATTERN|-]
  *   deny  group NAME|GID devices PATTERN [netns PATTERN|-]
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +33,7 @@
 #define ACL_MAX_RULES 4096
 #define ACL_MAX_BYTES (256 * 1024)
 #define ACL_LINE_MAX 1024
+#define ACL_MAX_PREFIXES 16
 
 struct pattern {
 	char text[NAME_MAX + 1]; /* literal, or the prefix when prefix is set */
@@ -50,6 +53,8 @@ struct rule {
 	unsigned modes;  /* bit 0 tun, bit 1 tap */
 	bool owner_any;  /* owner/group may name others than the caller */
 	bool keep_carrier;
+	int nprefixes; /* addresses: an added address's subnet must lie in one; none: no address at all */
+	struct cidr prefixes[ACL_MAX_PREFIXES];
 };
 
 static struct rule *rules;
@@ -182,10 +187,67 @@ static bool parse_subject(const char *kind, const char *who, struct rule *r, cha
 	return false;
 }
 
+/* Bits past plen are zero: 10.77.0.0/16, not 10.77.1.1/16 (which would read as a host, not a range). */
+static bool canonical_prefix(const struct cidr *c)
+{
+	size_t bytes = c->family == AF_INET ? 4 : 16;
+
+	for (size_t bit = c->plen; bit < bytes * 8; bit++)
+		if (c->addr[bit / 8] & (0x80u >> (bit % 8)))
+			return false;
+	return true;
+}
+
+/* `addresses PREFIX[,PREFIX...]` */
+static bool parse_prefixes(const char *val, struct rule *r, char *why)
+{
+	char buf[ACL_LINE_MAX];
+	char *save = NULL;
+
+	if (strlen(val) >= sizeof buf) {
+		set_errmsg(why, "invalid addresses: too long");
+		return false;
+	}
+	memcpy(buf, val, strlen(val) + 1);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct cidr c;
+		if (r->nprefixes == ACL_MAX_PREFIXES) {
+			set_errmsg(why, "invalid addresses: more than %d prefixes", ACL_MAX_PREFIXES);
+			return false;
+		}
+		if (!parse_cidr(t, &c)) {
+			set_errmsg(why, "invalid address prefix '%.64s': expected ADDRESS/PREFIXLEN, e.g. 10.77.0.0/16", t);
+			return false;
+		}
+		if (!canonical_prefix(&c)) {
+			set_errmsg(why, "invalid address prefix '%.64s': bits are set after the prefix length", t);
+			return false;
+		}
+		r->prefixes[r->nprefixes++] = c;
+	}
+	if (r->nprefixes == 0) {
+		set_errmsg(why, "invalid addresses '%.32s': expected a comma list of prefixes", val);
+		return false;
+	}
+	return true;
+}
+
+/* Does the subnet of a (its address and prefix length) lie inside prefix p? */
+static bool prefix_contains(const struct cidr *p, const struct cidr *a)
+{
+	if (p->family != a->family || a->plen < p->plen)
+		return false;
+	for (unsigned bit = 0; bit < p->plen; bit++)
+		if ((p->addr[bit / 8] ^ a->addr[bit / 8]) & (0x80u >> (bit % 8)))
+			return false;
+	return true;
+}
+
 /* One non-comment line, already split into tokens. */
 static bool parse_rule(char **tok, int ntok, struct rule *r, char *why)
 {
-	bool seen_netns = false, seen_mtu = false, seen_modes = false, seen_owner = false, seen_keep = false;
+	bool seen_netns = false, seen_mtu = false, seen_modes = false, seen_owner = false, seen_keep = false,
+	     seen_addrs = false;
 
 	if (strcmp(tok[0], "allow") == 0)
 		r->allow = true;
@@ -215,7 +277,7 @@ static bool parse_rule(char **tok, int ntok, struct rule *r, char *why)
 			return false;
 		}
 		if (allow_only && !r->allow && (!strcmp(key, "max-mtu") || !strcmp(key, "modes") || !strcmp(key, "owner") ||
-						!strcmp(key, "keep-carrier"))) {
+						!strcmp(key, "keep-carrier") || !strcmp(key, "addresses"))) {
 			set_errmsg(why, "option '%s' only applies to allow rules (a deny rule denies everything it matches)",
 				   key);
 			return false;
@@ -264,12 +326,17 @@ static bool parse_rule(char **tok, int ntok, struct rule *r, char *why)
 				set_errmsg(why, "invalid keep-carrier '%.32s': expected yes or no", val);
 				return false;
 			}
+		} else if (strcmp(key, "addresses") == 0 && !seen_addrs) {
+			seen_addrs = true;
+			if (!parse_prefixes(val, r, why))
+				return false;
 		} else if (!strcmp(key, "netns") || !strcmp(key, "max-mtu") || !strcmp(key, "modes") ||
-			   !strcmp(key, "owner") || !strcmp(key, "keep-carrier")) {
+			   !strcmp(key, "owner") || !strcmp(key, "keep-carrier") || !strcmp(key, "addresses")) {
 			set_errmsg(why, "option '%s' given twice", key);
 			return false;
 		} else {
-			set_errmsg(why, "unknown option '%.32s' (expected netns, max-mtu, modes, owner or keep-carrier)", key);
+			set_errmsg(why, "unknown option '%.32s' (expected netns, max-mtu, modes, owner, keep-carrier or addresses)",
+				   key);
 			return false;
 		}
 	}
@@ -478,6 +545,16 @@ static const char *rule_refuses(const struct rule *r, const struct peer *p, cons
 	if (q->mtu >= 0 && r->max_mtu >= 0 && q->mtu > r->max_mtu) {
 		set_errmsg(why, "mtu %ld is above max-mtu %ld (line %d)", q->mtu, r->max_mtu, r->line);
 		return why;
+	}
+	if (q->addr) {
+		bool inside = false;
+		for (int i = 0; i < r->nprefixes && !inside; i++)
+			inside = prefix_contains(&r->prefixes[i], q->addr);
+		if (!inside) {
+			set_errmsg(why, "address %s is not within the addresses line %d allows%s", q->addr_text, r->line,
+				   r->nprefixes ? "" : " (it has no addresses option: no address may be added)");
+			return why;
+		}
 	}
 	if (q->hold && !r->keep_carrier) {
 		set_errmsg(why, "keep-carrier is not allowed (line %d: keep-carrier no)", r->line);

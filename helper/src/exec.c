@@ -162,6 +162,10 @@ static struct authz op_authz(const struct op *op)
 		a.mode = op->spec.tap ? 1 : 0;
 	if (op->verb == V_MTU)
 		a.mtu = op->mtu;
+	if (op->verb == V_ADDR_ADD) {
+		a.addr = &op->cidr;
+		a.addr_text = op->cidr_text;
+	}
 	a.has_user = op->has_user;
 	a.user = op->user;
 	a.has_group = op->has_group;

@@ -114,6 +114,8 @@ struct authz {
 	bool has_user, has_group;
 	long user, group;
 	bool hold; /* the holder keeps an fd (keep-carrier) */
+	const struct cidr *addr; /* an address the op adds, or NULL */
+	const char *addr_text;
 };
 
 /*

@@ -13,10 +13,10 @@ import { createNetns, destroyNetns, ipn } from '../support/netns.js';
 import { installSetuidHelper, linkNames, NOBODY, type SetuidHelper } from '../support/setuid.js';
 
 const ACL = [
-  'allow user nobody devices nb-* max-mtu 9000',
+  'allow user nobody devices nb-* max-mtu 9000 addresses 10.88.0.0/16,fd00:88::/32',
   'allow user nobody devices kc-* keep-carrier no',
   // Named namespaces: nobody may manage nn-* in the ones these tests create with the tag 'sclin'.
-  'allow user nobody devices nn-* netns tf-sclin-*',
+  'allow user nobody devices nn-* netns tf-sclin-* addresses 172.31.0.0/16',
   '',
 ].join('\n');
 

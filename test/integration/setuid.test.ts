@@ -37,7 +37,7 @@ async function inNetns(tag: string, fn: (ns: string) => Promise<void> | void): P
 
 const BASE_ACL = [
   '# test ACL',
-  'allow user nobody devices vm-* netns tf-* max-mtu 9000 modes tun',
+  'allow user nobody devices vm-* netns tf-* max-mtu 9000 modes tun addresses 10.77.0.0/16,fd00:77::/48',
   'deny user nobody devices vm-no',
   'allow user nobody devices lo', // allowed by name, refused by kind: lo is not a tun/tap device
   '',
@@ -110,7 +110,7 @@ describe('setuid tunform-helper', () => {
         ['mtu vm-m 9500', /not permitted: mtu 9500 is above max-mtu 9000/],
         ['unlink lo', /failed to delete 'lo': not a tun\/tap device/],
         ['mtu lo 1000', /failed to set mtu of 'lo': not a tun\/tap device/],
-        ['addr-add lo 10.1.2.3/8', /not a tun\/tap device/],
+        ['addr-add lo 10.1.2.3/8', /not within the addresses line 4 allows/],
       ];
       const r = asNobody(['--netns', ns, 'exec'], cases.map(([l]) => l).join('\n') + '\n');
       const lines = r.stdout.trim().split('\n');
@@ -125,6 +125,39 @@ describe('setuid tunform-helper', () => {
       const ws = asNobody(['--netns', ns, 'exec'], 'create vm- a tun -\n');
       expect(ws.stdout).toMatch(/^error create vm-: invalid mode 'a'/);
       expect(links(ns)).toEqual(before);
+    });
+  });
+
+  it('GIVEN a rule bounding addresses to 10.77.0.0/16 and fd00:77::/48, and one without addresses WHEN nobody adds a /1, a neighbour\'s address, a too-wide subnet and addresses to the other device THEN each is refused, nothing is added, and addresses inside the bound are', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      try {
+        writeAcl(BASE_ACL + 'allow user nobody devices na-* netns tf-*\n');
+        ipn(ns, 'tuntap', 'add', 'dev', 'vm-n', 'mode', 'tun');
+        ipn(ns, 'tuntap', 'add', 'dev', 'na-1', 'mode', 'tun');
+        const attacks = ['addr-add vm-n 0.0.0.0/1', 'addr-add vm-n 128.0.0.1/1', 'addr-add vm-n 192.168.1.1/24', 'addr-add vm-n 10.77.0.1/8', 'addr-add vm-n fd00:78::1/64', 'addr-add vm-n fd00::1/16', 'addr-add na-1 10.77.0.1/24'];
+        // WHEN nobody asks check and then exec
+        const c = asNobody(['--netns', ns, 'check'], attacks.join('\n') + '\n');
+        const r = asNobody(['--netns', ns, 'exec'], attacks.join('\n') + '\n');
+        // THEN each is denied in check and refused by exec, naming the rule's bound
+        for (const out of [c.stdout, r.stdout]) {
+          const lines = out.trim().split('\n');
+          expect(lines).toHaveLength(attacks.length);
+          lines.slice(0, -1).forEach((l) => expect(l).toMatch(/not permitted: address \S+ is not within the addresses line 2 allows$/));
+          expect(lines.at(-1)).toMatch(/not permitted: address 10\.77\.0\.1\/24 is not within the addresses line 5 allows \(it has no addresses option: no address may be added\)$/);
+        }
+        // AND no address reached either device
+        const addrs = (dev: string): string[] =>
+          ((JSON.parse(ipn(ns, '-j', 'addr', 'show', 'dev', dev)) as { addr_info: { local: string; prefixlen: number }[] }[])[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+        expect(addrs('vm-n')).toEqual([]);
+        expect(addrs('na-1')).toEqual([]);
+        // WHEN the subnets lie inside the bound THEN they are added, and removing needs no bound
+        const ok = asNobody(['--netns', ns, 'exec'], 'addr-add vm-n 10.77.3.1/24\naddr-add vm-n fd00:77:0:1::1/64\naddr-del vm-n 10.77.3.1/24\n');
+        expect(ok.stdout).toBe('ok addr-add vm-n\nok addr-add vm-n\nok addr-del vm-n\n');
+        expect(addrs('vm-n')).toEqual(['fd00:77:0:1::1/64']);
+      } finally {
+        writeAcl(BASE_ACL);
+      }
     });
   });
 
