@@ -37,7 +37,7 @@ export const PLUGIN_FILES: Readonly<Record<string, string>> = {
   'load-bundle.cjs': 'bin/load-bundle.cjs',
   'tunform-provider.cjs': 'dist/tunform-provider.cjs',
   'tunform-provider.cjs.cache': 'dist/tunform-provider.cjs.cache',
-  // src/apply/paths.ts looks for the helper beside the running bundle.
+  // src/sys/paths.ts looks for the helper beside the running bundle.
   'tunform-helper': 'helper/build/tunform-helper',
 };
 

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { backendError, invalidInput } from '../../errors.js';
-import { packageRoot } from '../../apply/paths.js';
+import { packageRoot } from '../../sys/paths.js';
 import { defaultPluginDir, installPlugin, mirrorCliConfig, packageVersionAt, requiredProvidersBlock } from '../../provider/install.js';
 import type { Io } from '../io.js';
 
