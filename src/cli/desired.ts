@@ -1,6 +1,8 @@
 import { formatProblem, invalidInput, type Problem } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
 import { readLiveState } from '../live/index.js';
+import { lockAndRead } from '../apply/apply.js';
+import type { Lock } from '../apply/lock.js';
 import { loadSpecFile, parseSpecText } from '../spec/index.js';
 import { systemLookup } from '../live/system-lookup.js';
 import type { Io } from './io.js';
@@ -89,4 +91,18 @@ export async function loadDesiredWith<T>(
 export async function loadDesiredAndLive(opts: SourceOptions, io: Io): Promise<LoadedDesired & { readonly live: LiveState }> {
   const { read, ...loaded } = await loadDesiredWith(opts, io, (netns) => readLiveState(netns === undefined ? {} : { netns }));
   return { ...loaded, live: read };
+}
+
+/**
+ * The desired state plus the namespace's lock and live state read under it,
+ * taken while the spec is validated (apply, destroy, import): live state is
+ * read once, under the lock. The lock is released if validation fails.
+ */
+export function loadDesiredLocked(opts: SourceOptions, io: Io): Promise<LoadedDesired & { readonly read: { readonly lock?: Lock; readonly live: LiveState } }> {
+  return loadDesiredWith(
+    opts,
+    io,
+    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`)),
+    async (l) => l.lock?.release(),
+  );
 }

@@ -15,6 +15,9 @@ import { runSchema } from './commands/schema.js';
 import { runInstallHelper } from './commands/install-helper.js';
 import { runImport } from './commands/import.js';
 import { runInstallProvider } from './commands/install-provider.js';
+import { runApplyAll } from './commands/apply-all.js';
+import { runInstallUnits, UNITS_PREFIX_DEFAULT } from './commands/install-units.js';
+import { CONFIG_DIR_DEFAULT, CONFIG_DIR_ENV } from '../boot/config-dir.js';
 
 const netnsOption = () => new Option('--netns <name>', 'network namespace (ip netns); overrides the spec file');
 const fileOption = () => new Option('-f, --file <path>', 'spec file (YAML)');
@@ -101,6 +104,20 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .argument('[name...]', 'declared devices to adopt (default: every declared device)')
     .addOption(new Option('--generation <id>', 'marker generation to stamp on the adopted devices').env('TUNFORM_GENERATION'))
     .action(async (names: string[], opts: { json?: boolean }) => wrap((o: typeof opts, io2: Io) => runImport(names, o, io2))(opts));
+
+  program
+    .command('apply-all')
+    .description('apply every spec of the boot configuration directory (what tunform.service runs); an invalid spec does not stop the others')
+    .addOption(new Option('--config-dir <dir>', 'configuration directory (YAML specs and stacks/NAME/cdk.tf.json)').env(CONFIG_DIR_ENV).default(CONFIG_DIR_DEFAULT))
+    .addOption(jsonOption())
+    .action(wrap(runApplyAll));
+
+  program
+    .command('install-units')
+    .description('install the systemd units (tunform.service: apply-all before network-pre.target); does not enable them')
+    .option('--prefix <dir>', 'install into DIR/lib/systemd/system', UNITS_PREFIX_DEFAULT)
+    .option('--config-dir <dir>', `the configuration directory the unit applies (default ${CONFIG_DIR_DEFAULT})`)
+    .action(wrap(runInstallUnits));
 
   program
     .command('install-helper')

@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
-import { loadDesiredWith, type SourceOptions } from '../desired.js';
-import { applyDesired, lockAndRead, type ApplyOptions, type ApplyResult } from '../../apply/apply.js';
+import { loadDesiredLocked, type SourceOptions } from '../desired.js';
+import { applyDesired, type ApplyOptions, type ApplyResult } from '../../apply/apply.js';
 import { renderPlanHuman, renderPlanJson } from '../../plan/render.js';
 
 export interface ApplyCommandOptions extends SourceOptions {
@@ -36,22 +36,23 @@ export function renderApplyHuman(r: ApplyResult, color: boolean, verb: string): 
   return out;
 }
 
+/** Loads one spec source (the lock taken while it is validated) and applies it. */
+export async function applySource(source: SourceOptions, options: Omit<ApplyOptions, 'locked'>, io: Io): Promise<ApplyResult> {
+  const { desired, read: locked } = await loadDesiredLocked(source, io);
+  return applyDesired(desired, { ...options, locked });
+}
+
 export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<number> {
-  // The lock is taken while the spec is validated, so live state is read once, under it.
-  const { desired, read: locked } = await loadDesiredWith(
+  const result = await applySource(
     opts,
+    {
+      prune: opts.prune !== false,
+      force: opts.force === true,
+      ...(opts.device ? { devices: opts.device } : {}),
+      ...(opts.generation !== undefined ? { generation: opts.generation } : {}),
+    },
     io,
-    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`)),
-    async (l) => l.lock?.release(),
   );
-  const applyOptions: ApplyOptions = {
-    locked,
-    prune: opts.prune !== false,
-    force: opts.force === true,
-    ...(opts.device ? { devices: opts.device } : {}),
-    ...(opts.generation !== undefined ? { generation: opts.generation } : {}),
-  };
-  const result = await applyDesired(desired, applyOptions);
   io.out(opts.json ? renderApplyJson(result) : renderApplyHuman(result, io.color, 'Apply'));
   return 0;
 }

@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
-import { loadDesiredWith, type SourceOptions } from '../desired.js';
-import { applyDesired, lockAndRead } from '../../apply/apply.js';
+import { loadDesiredLocked, type SourceOptions } from '../desired.js';
+import { applyDesired } from '../../apply/apply.js';
 import { renderApplyHuman, renderApplyJson } from './apply.js';
 
 export interface DestroyCommandOptions extends SourceOptions {
@@ -11,13 +11,7 @@ export interface DestroyCommandOptions extends SourceOptions {
 }
 
 export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
-  // The lock is taken while the spec is validated, so live state is read once, under it.
-  const { desired, read: locked } = await loadDesiredWith(
-    opts,
-    io,
-    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`)),
-    async (l) => l.lock?.release(),
-  );
+  const { desired, read: locked } = await loadDesiredLocked(opts, io);
   const result = await applyDesired(desired, {
     locked,
     destroy: true,

@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
-import { loadDesiredWith, type SourceOptions } from '../desired.js';
-import { lockAndRead, scopeDesired } from '../../apply/apply.js';
+import { loadDesiredLocked, type SourceOptions } from '../desired.js';
+import { scopeDesired } from '../../apply/apply.js';
 import { adoptDevices, type AdoptResult } from '../../apply/adopt.js';
 import { describeAdoption } from '../../plan/adopt.js';
 import { handOverAdvice } from '../../live/other-managers.js';
@@ -32,12 +32,7 @@ export function renderImportHuman(r: AdoptResult, color: boolean): string {
 
 /** `tunform import -f FILE [NAME...]`: adopt the named declared devices (all when none are named). */
 export async function runImport(names: readonly string[], opts: ImportCommandOptions, io: Io): Promise<number> {
-  const { desired, read: locked } = await loadDesiredWith(
-    opts,
-    io,
-    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`)),
-    async (l) => l.lock?.release(),
-  );
+  const { desired, read: locked } = await loadDesiredLocked(opts, io);
   let scoped;
   try {
     scoped = scopeDesired(desired, names, "'import'");
