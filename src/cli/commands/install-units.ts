@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { backendError, invalidInput, permissionError } from '../../errors.js';
-import { packageRoot } from '../../apply/paths.js';
+import { packageRoot } from '../../sys/paths.js';
 import { renderUnit, UNIT_NAMES, unitDir } from '../../boot/units.js';
 import type { Io } from '../io.js';
 
