@@ -1,56 +1,44 @@
 /**
- * Placeholder for tunform's resources until they land: the provider's schema
- * shape, with every operation answering "not implemented yet".
+ * tunform's Terraform provider, as the protocol layer (src/provider/protocol)
+ * serves it: `createTunformProvider` builds one ProviderDefinition per plugin
+ * process over the real system; `createProvider` takes the seams (live reader,
+ * apply engine, adoption, account lookup) so tests can observe them.
  */
-import type { AttributeSchema, BlockSchema, Diagnostic, ProviderDefinition, ResourceType } from '../contract.js';
+import type { ProviderDefinition, ProviderFactory } from '../contract.js';
+import { readLiveState } from '../../live/read-live-state.js';
+import { applyDesired } from '../../apply/apply.js';
+import { adoptDevices } from '../../apply/adopt.js';
+import { createSystemLookup } from '../../live/system-lookup.js';
+import { ProviderContext, type TunformDeps } from './context.js';
+import { providerSchema } from './schema.js';
+import { configureProvider, validateProviderConfig } from './provider.js';
+import { netdevResource } from './resource.js';
+import { netdevsDataSource } from './data-source.js';
 
-const notYet: Diagnostic = { severity: 'error', summary: 'tunform_netdev is not implemented yet' };
+export const RESOURCE_TYPE = 'tunform_netdev';
+export const DATA_SOURCE_TYPE = 'tunform_netdevs';
 
-const attr = (name: string, type: AttributeSchema['type'], kind: 'required' | 'optional' | 'computed'): AttributeSchema => ({
-  name,
-  type,
-  description: name,
-  [kind]: true,
-});
-
-const netdevSchema: BlockSchema = {
-  version: 0,
-  description: 'One Linux tun/tap device.',
-  attributes: [
-    attr('name', 'string', 'required'),
-    attr('mode', 'string', 'required'),
-    attr('multi_queue', 'bool', 'optional'),
-    attr('keep_carrier', 'bool', 'optional'),
-    attr('packet_info', 'bool', 'optional'),
-    attr('vnet_header', 'bool', 'optional'),
-    attr('user', 'string', 'optional'),
-    attr('group', 'string', 'optional'),
-    attr('mtu', 'number', 'optional'),
-    attr('up', 'bool', 'optional'),
-    attr('addresses', { set: 'string' }, 'optional'),
-    attr('ifindex', 'number', 'computed'),
-  ],
-};
-
-const netdev: ResourceType = {
-  schema: netdevSchema,
-  validate: () => [],
-  plan: async () => ({ planned: null, diagnostics: [notYet] }),
-  apply: async () => ({ newState: null, diagnostics: [notYet] }),
-  read: async () => ({ newState: null, diagnostics: [notYet] }),
-  import: async () => ({ imported: [], diagnostics: [notYet] }),
-};
-
-export function createTunformProvider(): ProviderDefinition {
+export function createProvider(deps: TunformDeps): ProviderDefinition {
+  const ctx = new ProviderContext(deps);
   return {
-    schema: {
-      version: 0,
-      description: 'tunform: Linux tun/tap devices.',
-      attributes: [attr('netns', 'string', 'optional'), attr('helper_path', 'string', 'optional')],
-    },
-    validateConfig: () => [],
-    configure: async () => [],
-    resources: { tunform_netdev: netdev },
-    dataSources: {},
+    schema: providerSchema(),
+    validateConfig: validateProviderConfig,
+    configure: async (config) => configureProvider(config, ctx),
+    resources: { [RESOURCE_TYPE]: netdevResource(ctx) },
+    dataSources: { [DATA_SOURCE_TYPE]: netdevsDataSource(ctx) },
+    stop: () => ctx.batcher.idle(),
   };
 }
+
+export function realDeps(): TunformDeps {
+  return {
+    lookup: createSystemLookup(),
+    readLive: (netns) => readLiveState(netns === undefined ? {} : { netns }),
+    applyDesired,
+    adoptDevices,
+  };
+}
+
+export const createTunformProvider: ProviderFactory = () => createProvider(realDeps());
+
+export type { TunformDeps } from './context.js';

@@ -1,22 +1,17 @@
 import { describe, expect, test } from 'vitest';
-import { UNKNOWN, type CtyObject } from '../../../src/provider/contract.js';
+import { UNKNOWN, type CtyObject, type ResourceType } from '../../../src/provider/contract.js';
+import { resourceSchema } from '../../../src/provider/tunform/schema.js';
+import { proposedNew } from '../../support/provider-driver.js';
 import { planDevice } from '../../../src/provider/tunform/plan.js';
 import { fakeLookup } from '../spec/fake-lookup.js';
 import { config, state } from './values-support.js';
 
 const NO_PRIVATE = new Uint8Array();
 
-/** Terraform's proposed new state: the configuration, with prior values for computed attributes left null in it. */
-function proposedOf(cfg: CtyObject, prior: CtyObject | null): CtyObject {
-  const out: Record<string, unknown> = { ...cfg };
-  for (const k of ['multi_queue', 'keep_carrier', 'packet_info', 'vnet_header', 'up', 'id', 'ifindex', 'managed']) {
-    if (out[k] === null) out[k] = prior?.[k] ?? null;
-  }
-  return out as CtyObject;
-}
+const resource = { schema: resourceSchema() } as ResourceType;
 
 function plan(cfg: CtyObject, prior: CtyObject | null) {
-  return planDevice({ prior, proposed: proposedOf(cfg, prior), config: cfg, priorPrivate: NO_PRIVATE }, fakeLookup());
+  return planDevice({ prior, proposed: proposedNew(resource, cfg, prior), config: cfg, priorPrivate: NO_PRIVATE }, fakeLookup());
 }
 
 const prior = state({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: 12 });

@@ -1,0 +1,68 @@
+/**
+ * What the resource, the data source and the provider share in one plugin
+ * process: the system seams (injectable, so tests can count engine runs), the
+ * provider's settings once configured, the live snapshot and the apply batcher.
+ */
+import type { DesiredState, LiveState } from '../../model.js';
+import type { ApplyOptions, ApplyResult } from '../../apply/apply.js';
+import type { AdoptOptions, AdoptResult } from '../../apply/adopt.js';
+import type { AdoptRequest } from '../../plan/adopt.js';
+import type { SystemLookup } from '../../spec/lookup.js';
+import { LiveSnapshots } from './snapshot.js';
+import { Coalescer } from './coalescer.js';
+import { runChanges, type BatchOutcome, type DeviceChange } from './batch.js';
+
+export interface TunformDeps {
+  readonly lookup: SystemLookup;
+  readonly readLive: (netns: string | undefined) => Promise<LiveState>;
+  readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
+  readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
+}
+
+export interface Settings {
+  readonly netns?: string;
+  readonly force: boolean;
+}
+
+export class ProviderContext {
+  private current: Settings = { force: false };
+  private snapshotsOf: LiveSnapshots | undefined;
+  private batcherOf: Coalescer<DeviceChange, BatchOutcome> | undefined;
+
+  constructor(readonly deps: TunformDeps) {}
+
+  get lookup(): SystemLookup {
+    return this.deps.lookup;
+  }
+
+  get settings(): Settings {
+    return this.current;
+  }
+
+  configure(settings: Settings): void {
+    this.current = settings;
+    this.snapshotsOf = undefined;
+    this.batcherOf = undefined;
+  }
+
+  get snapshots(): LiveSnapshots {
+    this.snapshotsOf ??= new LiveSnapshots(() => this.deps.readLive(this.current.netns));
+    return this.snapshotsOf;
+  }
+
+  /** One batcher per process: the provider manages one namespace. */
+  get batcher(): Coalescer<DeviceChange, BatchOutcome> {
+    this.batcherOf ??= new Coalescer((changes) =>
+      runChanges(
+        changes,
+        {
+          applyDesired: this.deps.applyDesired,
+          adoptDevices: this.deps.adoptDevices,
+          readFresh: async () => (await this.snapshots.fresh()).live,
+        },
+        this.current,
+      ),
+    );
+    return this.batcherOf;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * tunform_netdev: Terraform's calls mapped onto the spec validator (validate,
+ * plan), the shared live snapshot (read, import) and the batched apply engine.
+ */
+import { isUnknown, type ApplyRequest, type ApplyResponse, type CtyObject, type CtyValue, type Diagnostic, type ImportResponse, type ReadRequest, type ReadResponse, type ResourceType } from '../contract.js';
+import type { DeviceSpec } from '../../model.js';
+import { deviceNameSchema } from '../../spec/schema.js';
+import type { ProviderContext } from './context.js';
+import { checkConfig, deviceOf } from './validate.js';
+import { planDevice } from './plan.js';
+import { resourceSchema } from './schema.js';
+import { stateFromLive } from './values.js';
+import { errorDiagnostic } from './diagnostics.js';
+import type { DeviceChange } from './batch.js';
+
+/** The planned state with what only apply could know (ifindex) taken from the kernel. */
+function fillUnknowns(planned: CtyObject, fromLive: CtyObject): CtyObject {
+  const out: Record<string, CtyValue> = {};
+  for (const [k, v] of Object.entries(planned)) out[k] = isUnknown(v) ? (fromLive[k] ?? null) : v;
+  return out;
+}
+
+/** Enough of a device to delete it: the engine's destroy looks only at the name and the kernel. */
+function deviceToDelete(prior: CtyObject, ctx: ProviderContext): DeviceSpec {
+  const checked = checkConfig(prior, ctx.lookup);
+  if (checked.device) return checked.device;
+  return { name: String(prior.name), mode: prior.mode === 'tap' ? 'tap' : 'tun', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true };
+}
+
+export function netdevResource(ctx: ProviderContext): ResourceType {
+  return {
+    schema: resourceSchema(),
+
+    validate: (config) => checkConfig(config, ctx.lookup).diagnostics,
+
+    plan: async (request) => planDevice(request, ctx.lookup),
+
+    async apply(request: ApplyRequest): Promise<ApplyResponse> {
+      const { prior, planned } = request;
+      const change: DeviceChange =
+        planned === null
+          ? { kind: 'delete', device: deviceToDelete(prior!, ctx), adopt: prior!.managed === false }
+          : { kind: 'upsert', device: deviceOf(planned, ctx.lookup), adopt: prior !== null && prior.managed === false };
+      const outcome = await ctx.batcher.submit(change);
+      const warnings = (outcome.warnings ?? []).map((w): Diagnostic => ({ severity: 'warning', summary: w }));
+      if (outcome.failure) {
+        return { newState: prior, diagnostics: [errorDiagnostic(outcome.failure.summary, outcome.failure.detail), ...warnings] };
+      }
+      const diagnostics = warnings.length > 0 ? { diagnostics: warnings } : {};
+      if (planned === null) return { newState: null, ...diagnostics };
+      const device = outcome.live.devices.find((d) => d.name === change.device.name)!;
+      return { newState: fillUnknowns(planned, stateFromLive(device, planned, ctx.lookup)), ...diagnostics };
+    },
+
+    async read(request: ReadRequest): Promise<ReadResponse> {
+      const { byName } = await ctx.snapshots.get();
+      const device = byName.get(String(request.current.name));
+      // Gone: Terraform drops it from state and plans a create.
+      if (!device) return { newState: null, private: request.private };
+      return { newState: stateFromLive(device, request.current, ctx.lookup), private: request.private };
+    },
+
+    async import(id: string): Promise<ImportResponse> {
+      const name = deviceNameSchema.safeParse(id);
+      if (!name.success) {
+        return { imported: [], diagnostics: name.error.issues.map((i) => errorDiagnostic(`cannot import ${JSON.stringify(id)}: ${i.message}`)) };
+      }
+      let { live, byName } = await ctx.snapshots.get();
+      // A shared snapshot may predate the device (made by hand a moment ago): look once more before saying it is not there.
+      if (!byName.has(id)) ({ live, byName } = await ctx.snapshots.fresh());
+      const device = byName.get(id);
+      const where = live.netns === undefined ? "Terraform's network namespace" : `netns '${live.netns}'`;
+      if (!device) {
+        const other = (live.otherLinks ?? []).find((l) => l.name === id);
+        const summary = other
+          ? `cannot import '${id}': it is a ${other.kind} link, not a tun/tap device; tunform_netdev manages tun/tap devices only`
+          : `cannot import '${id}': there is no device of that name in ${where}`;
+        return { imported: [], diagnostics: [errorDiagnostic(summary, "tunform_netdev imports an existing tun/tap device by name; 'ip -d link show' lists them (kind tun)")] };
+      }
+      // Optional fields start unmanaged: the configuration decides what tunform manages from now on.
+      return { imported: [{ state: stateFromLive(device, null, ctx.lookup) }] };
+    },
+  };
+}
