@@ -163,6 +163,9 @@ export const LIVE_FIELDS: { readonly [K in keyof LiveDevice]-?: { readonly type:
   generation: { type: 'string', description: 'Generation from the marker, null when none.' },
   attachedPids: { type: { list: 'number' }, description: 'Every process with an fd attached, holder included.' },
   holderPids: { type: { list: 'number' }, description: "The attached processes that are tunform's holder." },
+  processNames: { type: { map: 'string' }, description: 'Process names (comm) of attached processes, by pid, where they could be read.' },
+  userName: { type: 'string', description: 'Owner name when the uid resolves, else null.' },
+  groupName: { type: 'string', description: 'Group name when the gid resolves, else null.' },
   keepCarrier: { type: 'bool', description: 'KeepCarrier as observed: a holder is attached (and on multi-queue devices a queue is detached).' },
 };
 
