@@ -144,6 +144,9 @@ int open_tun_device(void);                 /* an fd on /dev/net/tun, or -errno *
 /* exec.c: the caller whose ops a setuid exec authorises */
 void exec_set_peer(const struct peer *peer);
 
+/* fresh.c: limits, scheduling, OOM score, signals and cgroups set anew (call as root, before dropping) */
+int fresh_process(char *err);
+
 /* holder_loop.c: the daemon after it listens; returns an exit status */
 int holder_loop(int listen_fd, const char *sock_path);
 

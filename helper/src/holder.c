@@ -100,21 +100,33 @@ out:
 	return pid;
 }
 
-/* Many held devices need many fds: soft limit up to the hard one (raise that when allowed). */
-static void raise_nofile(void)
+/*
+ * Many held devices need many fds: soft limit up to the hard one (raise that
+ * when allowed). A starter that lowered the hard limit below what root's
+ * holds need cannot be served: refuse.
+ */
+#define NOFILE_FLOOR 4096
+static int raise_nofile(char *err)
 {
-	struct rlimit rl;
+	struct rlimit rl, want = { 65536, 65536 };
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 65536) {
-		struct rlimit want = { 65536, 65536 };
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			return;
-		/* EPERM without CAP_SYS_RESOURCE: keep the hard limit */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		set_err(err, "read the open-files limit of", "tunform-holder", errno);
+		return -1;
+	}
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want.rlim_max && setrlimit(RLIMIT_NOFILE, &want) == 0)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < NOFILE_FLOOR) {
+		set_errmsg(err, "refusing to start the holder: its starter's open-files limit (%lu) is below %d and cannot be raised here",
+			   (unsigned long)rl.rlim_max, NOFILE_FLOOR);
+		return -1;
 	}
 	rl.rlim_cur = rl.rlim_max;
-	(void)setrlimit(RLIMIT_NOFILE, &rl); /* cannot fail: soft <= hard */
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		set_err(err, "raise the open-files limit of", "tunform-holder", errno);
+		return -1;
+	}
+	return 0;
 }
 
 /* Readiness line to the starter; if it is gone there is nobody to tell. */
@@ -139,7 +151,9 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 		set_err(err, "name process", "tunform-holder", errno);
 		goto fail;
 	}
-	raise_nofile();
+	/* Whoever started us (any user with a rule here), root's holds go through us. */
+	if (fresh_process(err) < 0 || raise_nofile(err) < 0)
+		goto fail;
 	if (fill_sockaddr(&sa, sock_path) < 0) {
 		set_err(err, "bind", sock_path, ENAMETOOLONG);
 		goto fail;

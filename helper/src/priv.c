@@ -46,6 +46,12 @@ int sanitize_process(char *err)
 			return -EBADF;
 		}
 	}
+	/* Nor any other fd of the caller's: a daemon we start would keep it open. */
+	if (close_range(3, ~0U, 0) < 0) {
+		int e = errno;
+		set_err(err, "close the inherited fds of", "tunform-helper", e);
+		return -e;
+	}
 	/* Nothing of the caller's environment reaches us: no locale, no TZ, no PATH. */
 	if (clearenv() != 0) {
 		set_errmsg(err, "failed to clear the environment");

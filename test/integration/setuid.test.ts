@@ -287,6 +287,63 @@ sys.stdout.write(buf.decode())`;
     });
   });
 
+  it('GIVEN nobody with a 1 s CPU limit, nice 19, one CPU, SIGTERM ignored, SIGUSR1 blocked and its own cgroup WHEN it starts the holder THEN the holder carries none of it; a hard CPU limit or OOM score 1000 is undone or the start refused', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    // A cgroup nobody is put in: cgroup v2, or the v1 pids hierarchy.
+    const cgRoot = existsSync('/sys/fs/cgroup/cgroup.procs') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/pids';
+    const cg = join(cgRoot, `tf-suid-${process.pid}`);
+    const start = (ns: string, extra: string): Run => {
+      const hostile = `import os,resource,signal,sys
+os.nice(19); os.sched_setaffinity(0,{0})
+signal.signal(signal.SIGTERM,signal.SIG_IGN); signal.pthread_sigmask(signal.SIG_BLOCK,{signal.SIGUSR1})
+${extra}
+os.execv(sys.argv[1],[sys.argv[1],'--netns',sys.argv[2],'holder'])`;
+      const r = spawnSync('sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'sh', ...NOBODY, '/usr/bin/python3', '-c', hostile, helper, ns], { encoding: 'utf8' });
+      return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+    };
+    const holderPid = (r: Run): number => Number(/^ok holder (\d+)$/m.exec(r.stdout)?.[1]);
+    const proc = (pid: number, f: string): string => execFileSync('cat', [`/proc/${pid}/${f}`], { encoding: 'utf8' });
+    execFileSync('mkdir', ['-p', cg]);
+    try {
+      await inNetns('suid', (ns) => {
+        // WHEN nobody, inside that cgroup, starts the holder with a soft CPU limit
+        const r = start(ns, 'resource.setrlimit(resource.RLIMIT_CPU,(1,resource.RLIM_INFINITY))');
+        expect(r.stderr).toBe('');
+        const pid = holderPid(r);
+        expect(pid).toBeGreaterThan(0);
+        // THEN limits, nice, CPUs, signals and cgroup are the holder's own
+        expect(proc(pid, 'limits')).toMatch(/^Max cpu time\s+unlimited\s+unlimited/m);
+        expect(proc(pid, 'stat').split(') ')[1]!.split(' ')[16]).toBe('0'); // nice
+        const status = proc(pid, 'status');
+        const allowed = /^Cpus_allowed_list:\s+(\S+)$/m;
+        expect(allowed.exec(status)?.[1]).toBe(allowed.exec(proc(process.pid, 'status'))?.[1]);
+        expect(status).toMatch(/^SigBlk:\s+0000000000000000$/m);
+        expect(status).toMatch(/^SigIgn:\s+0000000000001001$/m); // SIGHUP and SIGPIPE, its own choice
+        const line = proc(pid, 'cgroup').split('\n').find((l) => (cgRoot === '/sys/fs/cgroup' ? l.startsWith('0::') : /^\d+:pids:/.test(l)));
+        expect(line?.split(':')[2]).toBe('/');
+      });
+      await inNetns('suid', (ns) => {
+        // WHEN nobody raised its OOM score to 1000 THEN the holder's is 0 again (back to the inherited minimum)
+        const pid = holderPid(start(ns, "open('/proc/self/oom_score_adj','w').write('1000')"));
+        expect(proc(pid, 'oom_score_adj').trim()).toBe('0');
+      });
+      await inNetns('suid', (ns) => {
+        // WHEN nobody lowered its hard CPU limit THEN it is lifted, or (without CAP_SYS_RESOURCE, as in containers) the start is refused
+        const r = start(ns, 'resource.setrlimit(resource.RLIMIT_CPU,(1,1))');
+        const canLift = (BigInt(`0x${/^CapBnd:\s+(\S+)$/m.exec(proc(process.pid, 'status'))![1]}`) >> 24n) & 1n;
+        if (canLift) {
+          expect(proc(holderPid(r), 'limits')).toMatch(/^Max cpu time\s+unlimited\s+unlimited/m);
+        } else {
+          expect(r.code).toBe(1);
+          expect(r.stderr).toMatch(/refusing to start the holder: its starter's CPU time limit cannot be undone here/);
+          expect(existsSync(`/run/tunform/netns/${ns}/holder.sock`)).toBe(false);
+        }
+      });
+    } finally {
+      spawnSync('rmdir', [cg]);
+    }
+  });
+
   it('GIVEN the apply lock WHEN nobody (allowed something) and daemon (allowed nothing) ask THEN only nobody gets it, and only by namespace', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', (ns) => {
