@@ -13,6 +13,7 @@ import { ensureBuilt, cleanupAll } from './lib/env.js';
 import { machine, mergeResults, printTable, writeDoc, type Row } from './lib/report.js';
 import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
 import { caseNetworkd, caseTraffic } from './cases/networkd.js';
+import { casePluginPlan, casePluginStart } from './cases/provider.js';
 
 interface CaseDef {
   run: (ctx: Ctx) => Promise<Row[]>;
@@ -56,6 +57,18 @@ const CASES: Record<string, CaseDef> = {
     describe:
       'systemd-networkd (Debian 12, v252) in a namespace, set up as in FACTS.md, with N KeepCarrier multi-queue tun devices with an address each: time from start until every device has its address and carrier (polling `ip -n NS -j addr`), and networkd\'s RSS/PSS once done, side by side with tunform\'s apply from nothing (keepCarrier) and holder memory measured in the same run.',
     ns: [1, 100, 1000],
+  },
+  'plugin-start': {
+    run: casePluginStart,
+    describe:
+      'the Terraform provider plugin as installed by `tunform install-provider` (launcher, bundle, code cache), started with the magic cookie and a client certificate: time until its handshake line, vs `node -e` printing one line, both through `env`.',
+    ns: [1],
+  },
+  'plugin-plan': {
+    run: casePluginPlan,
+    describe:
+      '`terraform plan` of one `tunform_netdev` (a tun device with one address, in a throwaway namespace, not yet created) through the installed provider, vs `terraform plan` of one bare `terraform_data` with the same input; both initialized once, offline.',
+    ns: [1],
   },
   traffic: {
     run: caseTraffic,

@@ -12,8 +12,9 @@ import { execFileSync } from 'node:child_process';
 const { protoDescriptors } = await import('../dist/src/provider/protocol/grpc-services.js');
 const protoDefine = { __TUNFORM_PROTO_DESCRIPTORS__: JSON.stringify(protoDescriptors()) };
 
-const bundle = (entry, outfile, extraDefine = {}) =>
+const bundle = (entry, outfile, extra = {}) =>
   build({
+    ...extra.options,
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -22,11 +23,18 @@ const bundle = (entry, outfile, extraDefine = {}) =>
     target: 'node20',
     logLevel: 'warning',
     // ESM code asks import.meta.url where it lives; in the bundle that is the bundle.
-    define: { 'import.meta.url': '__tunformBundleUrl', ...extraDefine },
+    define: { 'import.meta.url': '__tunformBundleUrl', ...extra.define },
     banner: { js: "const __tunformBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 
-await Promise.all([bundle('dist/src/cli/main.js', 'dist/tunform.cjs'), bundle('dist/src/provider/main.js', 'dist/tunform-provider.cjs', protoDefine)]);
+await Promise.all([
+  bundle('dist/src/cli/main.js', 'dist/tunform.cjs'),
+  bundle('dist/src/provider/main.js', 'dist/tunform-provider.cjs', {
+    define: protoDefine,
+    // A third less to read and hash on each of the plugin's starts; names are kept for stack traces.
+    options: { minifyWhitespace: true, minifySyntax: true },
+  }),
+]);
 
 // The cache holds the functions a typical run compiles: warm them up with a
 // read-only run (the CLI: validate and drift of an example spec, in this
