@@ -1,19 +1,31 @@
 /**
  * TunformHost: the settings every tunform device of a stack shares — the
- * network namespace, which tunform CLI and node the provisioners run, and the
- * Terraform resource type that carries each device.
+ * network namespace, the backend that carries the devices (tunform's own
+ * Terraform provider, or records applied by one local-exec run), and what
+ * that backend needs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
-import { TerraformStack, Token } from 'cdktf';
+import { TerraformStack, Token, type TerraformProvider } from './cdk.js';
 import type { SystemLookup } from '../src/spec/index.js';
+import { validateDevices } from '../src/spec/index.js';
 import { netnsNameSchema } from '../src/spec/schema.js';
 import { createSystemLookup } from '../src/live/system-lookup.js';
-import type { Backend } from '../src/synth/format.js';
+import { RESOURCE_TYPES, type Backend as RecordBackend } from '../src/synth/format.js';
+import { TunformProvider } from './provider.js';
+import { tunformPackageRoot } from './package.js';
+import { createApplier } from './applier.js';
+import type { TunNetdev } from './tun-netdev.js';
+import { render, tokenPaths, withoutTokenProblems } from './problems.js';
 
-export type TunformBackend = Backend;
+/**
+ * `provider`: each device is a `tunform_netdev` resource of tunform's own
+ * Terraform provider. `terraform_data` / `null_resource`: each device is a
+ * record of its spec, and one resource per host runs the tunform CLI once for
+ * the whole set (for machines where the provider cannot be installed).
+ */
+export type TunformBackend = 'provider' | RecordBackend;
+export type { RecordBackend };
 
 export interface TunformHostProps {
   /**
@@ -25,45 +37,56 @@ export interface TunformHostProps {
   readonly netns?: string;
 
   /**
-   * Path of the tunform CLI script the provisioners run.
-   *
-   * @default - this package's bin/tunform.js, as an absolute path
-   */
-  readonly cliPath?: string;
-
-  /**
-   * Node.js executable that runs the CLI.
-   *
-   * @default - the node running the synth (process.execPath)
-   */
-  readonly nodePath?: string;
-
-  /**
-   * tunform-helper binary, passed to the CLI as TUNFORM_HELPER.
-   *
-   * @default - the CLI's own helper/build/tunform-helper
-   */
-  readonly helperPath?: string;
-
-  /**
-   * Terraform resource type for each device. `terraform_data` is built into
-   * Terraform >= 1.4 and OpenTofu >= 1.7 and needs no provider.
-   * `null_resource` needs the hashicorp/null provider, which the stack must
-   * declare (`new NullProvider(stack, 'null')`).
+   * What carries the devices. `provider` is tunform's own Terraform provider
+   * (install it with `tunform install-provider`). `terraform_data` is built
+   * into Terraform >= 1.4 and OpenTofu >= 1.7; `null_resource` uses
+   * hashicorp/null. Both run the tunform CLI from a local-exec provisioner,
+   * once per host and deploy.
    *
    * @default 'terraform_data'
    */
   readonly backend?: TunformBackend;
 
   /**
-   * Whether this host's devices own the tunform-managed devices of their
-   * namespace: an extra resource (the inventory) deletes managed devices that
-   * no device of this host declares, as `tunform apply` of a YAML file does.
-   * This is what deletes a device whose TunNetdev was removed from the stack:
-   * Terraform does not run the destroy-time provisioner of a resource removed
-   * from the configuration. Set false when other stacks or spec files manage
-   * devices in the same namespace; then delete a removed device with
-   * `cdktf destroy --target` before removing it, or with `tunform destroy`.
+   * tunform-helper binary: the provider's `helper_path`, or TUNFORM_HELPER
+   * for the CLI the provisioners run.
+   *
+   * @default - the CLI's own choice: an installed setuid helper for an unprivileged run, else the package's
+   */
+  readonly helperPath?: string;
+
+  /**
+   * Backend `provider` only: replace or delete devices even while other
+   * processes have them open (the CLI's `--force`).
+   *
+   * @default false
+   */
+  readonly force?: boolean;
+
+  /**
+   * Backends `terraform_data` and `null_resource` only: path of the tunform
+   * CLI script the provisioner runs.
+   *
+   * @default - this package's bin/tunform.js, as an absolute path
+   */
+  readonly cliPath?: string;
+
+  /**
+   * Backends `terraform_data` and `null_resource` only: the Node.js
+   * executable that runs the CLI.
+   *
+   * @default - the node running the synth (process.execPath)
+   */
+  readonly nodePath?: string;
+
+  /**
+   * Backends `terraform_data` and `null_resource` only: whether this host's
+   * devices own the tunform-managed devices of their namespace, so that a
+   * deploy deletes managed devices no device of this host declares (as
+   * `tunform apply` of a YAML file does). This is what deletes the device of
+   * a removed TunNetdev. Set false when other stacks or spec files manage
+   * devices in the same namespace; then delete a device with `tunform
+   * destroy` before or after removing its TunNetdev.
    *
    * @default true
    */
@@ -81,33 +104,74 @@ export interface TunformHostProps {
 /** Resolved settings, as the devices use them. */
 export interface TunformHostSettings {
   readonly netns?: string;
+  readonly backend: TunformBackend;
+  readonly helperPath?: string;
+  readonly force: boolean;
   readonly cliPath: string;
   readonly nodePath: string;
-  readonly helperPath?: string;
-  readonly backend: TunformBackend;
   readonly prune: boolean;
   readonly lookup: SystemLookup;
 }
 
-const BACKENDS: readonly TunformBackend[] = ['terraform_data', 'null_resource'];
+/** Until the provider is on every machine that deploys, the default needs none. */
+export const DEFAULT_BACKEND: TunformBackend = 'terraform_data';
+const RECORD_BACKENDS = Object.keys(RESOURCE_TYPES) as RecordBackend[];
+const BACKENDS: readonly TunformBackend[] = ['provider', ...RECORD_BACKENDS];
 const DEFAULT_ID = 'TunformHost';
 
-/** The directory of this package (the one whose package.json says "tunform"). */
-export function tunformPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tunform') return dir;
-      } catch {
-        /* not ours; keep walking */
-      }
+/** Props that only some backends use: setting one for another backend is a mistake worth reporting. */
+const BACKEND_ONLY: Readonly<Partial<Record<keyof TunformHostProps, readonly TunformBackend[]>>> = {
+  force: ['provider'],
+  cliPath: RECORD_BACKENDS,
+  nodePath: RECORD_BACKENDS,
+  prune: RECORD_BACKENDS,
+};
+
+type Check = (value: unknown) => string | undefined;
+const quotedList = (items: readonly string[], last: 'or' | 'and'): string => {
+  const q = items.map((i) => `'${i}'`);
+  return q.length < 2 ? q.join('') : `${q.slice(0, -1).join(', ')} ${last} ${q[q.length - 1]}`;
+};
+const nonEmptyString: Check = (v) => (typeof v === 'string' && v !== '' ? undefined : 'must be a non-empty string; leave it out for the default');
+const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+const netnsName: Check = (v) => {
+  const checked = netnsNameSchema.safeParse(v);
+  return checked.success ? undefined : checked.error.issues.map((i) => i.message).join('; ');
+};
+
+/**
+ * The per-prop rule, for the props that have one. A message that starts with
+ * the quoted key is the spec's own and is used as is.
+ */
+const CHECKS: Readonly<Partial<Record<keyof TunformHostProps, Check>>> = {
+  backend: (v) => (BACKENDS.includes(v as TunformBackend) ? undefined : `must be ${quotedList(BACKENDS, 'or')}`),
+  netns: netnsName,
+  helperPath: nonEmptyString,
+  force: boolean,
+  cliPath: nonEmptyString,
+  nodePath: nonEmptyString,
+  prune: boolean,
+};
+
+function hostProblems(props: TunformHostProps, path: string): string[] {
+  const problems: string[] = [];
+  const backend = props.backend ?? DEFAULT_BACKEND;
+  for (const [key, check] of Object.entries(CHECKS) as [keyof TunformHostProps, Check][]) {
+    const value = props[key];
+    if (value === undefined || Token.isUnresolved(value)) continue;
+    const message = check(value);
+    if (message !== undefined) {
+      problems.push(`${path}.${key}: ${message.startsWith(`'${key}'`) ? message : `'${key}' (${JSON.stringify(value)}) ${message}`}`);
+      continue;
     }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the tunform package above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
+    const only = BACKEND_ONLY[key];
+    if (only && !only.includes(backend)) {
+      problems.push(
+        `${path}.${key}: '${key}' (${JSON.stringify(value)}) is used only by backend ${quotedList(only, 'or')}, not by '${backend}'; leave it out`
+      );
+    }
   }
+  return problems;
 }
 
 export class TunformHost extends Construct {
@@ -131,40 +195,50 @@ export class TunformHost extends Construct {
   }
 
   readonly settings: TunformHostSettings;
+  /** Backend `provider`: the provider configuration this host's devices use. */
+  readonly provider?: TerraformProvider;
+  /** The devices that use this host, in the order they were created. */
+  readonly devices: TunNetdev[] = [];
 
   constructor(scope: Construct, id: string, props: TunformHostProps = {}) {
     super(scope, id);
-    const problems: string[] = [];
-    const backend = props.backend ?? 'terraform_data';
-    if (!BACKENDS.includes(backend)) {
-      problems.push(`${this.node.path}.backend: 'backend' (${JSON.stringify(backend)}) must be 'terraform_data' or 'null_resource'`);
-    }
-    if (props.netns !== undefined && !Token.isUnresolved(props.netns)) {
-      const checked = netnsNameSchema.safeParse(props.netns);
-      if (!checked.success) for (const issue of checked.error.issues) problems.push(`${this.node.path}.netns: ${issue.message}`);
-    }
-    for (const key of ['cliPath', 'nodePath', 'helperPath'] as const) {
-      const v = props[key];
-      if (v !== undefined && !Token.isUnresolved(v) && (typeof v !== 'string' || v === '')) {
-        problems.push(`${this.node.path}.${key}: '${key}' (${JSON.stringify(v)}) must be a non-empty string; leave it out for the default`);
-      }
-    }
+    const problems = hostProblems(props, this.node.path);
     if (problems.length > 0) {
       const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
       throw new Error(`invalid TunformHost props: ${count}\n  ${problems.join('\n  ')}`);
     }
+    // Provisioners run wherever Terraform runs: relative paths would depend on its working directory.
+    const absolute = (p: string) => (Token.isUnresolved(p) ? p : resolve(p));
     const settings: { -readonly [K in keyof TunformHostSettings]: TunformHostSettings[K] } = {
-      cliPath: props.cliPath ?? join(tunformPackageRoot(), 'bin', 'tunform.js'),
+      backend: props.backend ?? DEFAULT_BACKEND,
+      force: props.force ?? false,
+      cliPath: absolute(props.cliPath ?? join(tunformPackageRoot(), 'bin', 'tunform.js')),
       nodePath: props.nodePath ?? process.execPath,
-      backend,
       prune: props.prune ?? true,
       lookup: props.lookup ?? createSystemLookup(),
     };
-    // Provisioners run wherever Terraform runs: relative paths would depend on its working directory.
-    const absolute = (p: string) => (Token.isUnresolved(p) ? p : resolve(p));
-    settings.cliPath = absolute(settings.cliPath);
     if (props.netns !== undefined) settings.netns = props.netns;
     if (props.helperPath !== undefined) settings.helperPath = absolute(props.helperPath);
     this.settings = settings;
+
+    // Rules across devices (unique names and addresses) once every device has registered.
+    this.node.addValidation({
+      validate: () => {
+        const items = this.devices.map((d) => ({ raw: d.rawProps, pathPrefix: d.node.path }));
+        const result = validateDevices(items, settings.lookup);
+        const skipped = this.devices.flatMap((d) => tokenPaths(d.rawProps, d.node.path));
+        return withoutTokenProblems(result.problems, skipped).map(render);
+      },
+    });
+
+    if (settings.backend === 'provider') {
+      const providerProps: { netns?: string; helperPath?: string; force?: boolean } = {};
+      if (settings.netns !== undefined) providerProps.netns = settings.netns;
+      if (settings.helperPath !== undefined) providerProps.helperPath = settings.helperPath;
+      if (props.force !== undefined) providerProps.force = props.force;
+      this.provider = new TunformProvider(this, 'Provider', providerProps);
+    } else {
+      createApplier(this, settings.backend);
+    }
   }
 }

@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   let status = 0;
   say(`tunform demo: terraform ${tf.version}, namespace ${netns}, working directory ${project.dir}`);
   try {
-    say(`\n1. cdktf deploy examples/${STACK} (a terraform_data resource for the multi-queue tun '${DEVICE}', keepCarrier, 172.31.0.1/24, and the host's inventory)`);
+    say(`\n1. cdktf deploy examples/${STACK} (a terraform_data record of the multi-queue tun '${DEVICE}', keepCarrier, 172.31.0.1/24, and the host's applier, which runs tunform once)`);
     const deploy = await project.deploy();
     deployed = true;
     for (const l of summarize(deploy)) say(`    ${l}`);

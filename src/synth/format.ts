@@ -1,18 +1,19 @@
 /**
- * The shape of one tunform device resource in a synthesized cdktf stack.
- * Written by the constructs (constructs/tun-netdev.ts) and read back by
+ * The shape of tunform's resources in a synthesized cdktf stack with a
+ * record backend (TunformHost `backend: 'terraform_data' | 'null_resource'`).
+ * Written by the constructs (constructs/applier.ts) and read back by
  * `tunform drift|apply --synth` (read-stack.ts): both sides import these
  * constants, so the format is stated once.
  *
- * A device resource stores, in `input` (terraform_data) or `triggers`
+ * One record per device stores, in `input` (terraform_data) or `triggers`
  * (null_resource):
  *   tunform     FORMAT_TAG, how the reader recognises our resources
  *   spec        the canonical spec document as JSON: {"netns"?, "devices": [one device]}
- *   generation  short sha256 of spec; also the replacement trigger and the marker generation
- *   node, cli   the node executable and tunform CLI the provisioners run
- *   helper      optional TUNFORM_HELPER override ('' = the CLI's default)
+ *   generation  short sha256 of spec, so the reader can tell a hand-edited file
+ * Records run nothing. One applier per host (APPLIER_TAG) stores the whole
+ * set and runs the CLI once per deploy that changes it; see APPLY_COMMAND.
  * Values reach the provisioners only through `environment`; the commands are
- * these constants, identical for every device.
+ * these constants.
  */
 import { createHash } from 'node:crypto';
 
@@ -27,29 +28,31 @@ export const ENV = {
   helper: 'TUNFORM_HELPER',
 } as const;
 
-/** Create-time command: reconcile this one device, never prune others. */
-export const CREATE_COMMAND = `exec "$${ENV.node}" "$${ENV.cli}" apply --spec-env ${ENV.spec} --no-prune`;
 /**
- * Destroy-time command. TUNFORM_GENERATION makes the CLI delete the device
- * only while its marker still carries this resource's generation, so an old
- * resource replaced by a newer one (create_before_destroy) leaves it alone.
+ * The host's applier resource: it stores the spec document of every device
+ * of the host and is replaced whenever that document changes (its hash is
+ * the replacement trigger). Its create-time provisioner applies the whole set
+ * once, stamping every device's marker with the applier's own id (`self.id`:
+ * a fresh value for every instance, even one replaced by hand); with the
+ * host's `prune`, managed devices the set does not declare are deleted too.
+ */
+export const APPLIER_TAG = 'tunform-applier/v1';
+export const APPLY_COMMAND = `exec "$${ENV.node}" "$${ENV.cli}" apply --spec-env ${ENV.spec}`;
+export const APPLY_NO_PRUNE_COMMAND = `${APPLY_COMMAND} --no-prune`;
+/**
+ * The applier's destroy-time command, with TUNFORM_GENERATION = its id: the
+ * CLI deletes only the devices whose marker still carries that id. Terraform
+ * runs it when the stack (or the host) is destroyed, not when the applier is
+ * replaced: the replaced object is "deposed" by create_before_destroy, and
+ * Terraform runs no destroy-time provisioner of a deposed object, so an
+ * in-place change never deletes anything.
  */
 export const DESTROY_COMMAND = `exec "$${ENV.node}" "$${ENV.cli}" destroy --spec-env ${ENV.spec}`;
 
-/**
- * The host's inventory resource (TunformHost prop `prune`, default true).
- * Terraform does not run the destroy-time provisioner of a resource that was
- * removed from the configuration, so a removed TunNetdev cannot delete its own
- * device. The inventory resource is replaced whenever the set of declared
- * device names changes, and its create-time provisioner applies the whole
- * set without a generation (already-applied devices need nothing) and with
- * pruning, which deletes the managed devices no longer declared.
- */
-export const INVENTORY_TAG = 'tunform-inventory/v1';
-export const PRUNE_COMMAND = `unset ${ENV.generation}; exec "$${ENV.node}" "$${ENV.cli}" apply --spec-env ${ENV.spec}`;
-
-/** Keys of the stored map (input / triggers). */
-export type StoredKey = 'tunform' | 'spec' | 'generation' | 'node' | 'cli' | 'helper';
+/** Keys of the record's stored map (input / triggers). */
+export type RecordKey = 'tunform' | 'spec' | 'generation';
+/** Keys of the applier's stored map. */
+export type ApplierKey = 'tunform' | 'spec' | 'hash' | 'node' | 'cli' | 'helper';
 
 /** Resource types the constructs emit, per backend. */
 export const RESOURCE_TYPES = { terraform_data: 'terraform_data', null_resource: 'null_resource' } as const;
@@ -97,7 +100,7 @@ export interface StoredDevice {
   readonly addresses?: unknown;
 }
 
-/** The spec document a device resource stores: exactly the YAML format with one device. */
-export function specDocument(netns: string | undefined, device: StoredDevice): { netns?: string; devices: StoredDevice[] } {
-  return netns === undefined ? { devices: [device] } : { netns, devices: [device] };
+/** A spec document as the resources store it: exactly the YAML format. */
+export function specDocument(netns: string | undefined, devices: readonly StoredDevice[]): { netns?: string; devices: readonly StoredDevice[] } {
+  return netns === undefined ? { devices } : { netns, devices };
 }

@@ -4,10 +4,11 @@
  * stack without Terraform, `tunform apply --synth DIR` re-converges it (after
  * a reboot, devices are gone but Terraform's state says they exist).
  *
- * Every tunform device resource (terraform_data or null_resource, recognised
- * by FORMAT_TAG) stores its canonical spec document; the documents are merged
- * into one state and validated with the spec module's rules, each problem
- * naming the resource address.
+ * Every tunform device record (terraform_data or null_resource, recognised
+ * by FORMAT_TAG) stores its canonical spec document, and every
+ * tunform_netdev resource (read-netdevs.ts) its attributes; the devices are
+ * merged into one state and validated with the spec module's rules, each
+ * problem naming the resource address.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import type { DesiredState } from '../model.js';
 import { validateDevices, type SystemLookup } from '../spec/index.js';
 import { netnsNameSchema } from '../spec/schema.js';
 import { netnsMissingMessage } from '../spec/show.js';
+import { extractNetdevs } from './read-netdevs.js';
 import { FORMAT_TAG, RESOURCE_TYPES, STORED_ATTRIBUTE, generationOf, unescapeTemplate, type Backend } from './format.js';
 
 export interface SynthLoadOptions {
@@ -35,7 +37,8 @@ export interface SynthDevice {
   readonly address: string;
   /** cdktf construct path from the resource's metadata, when present. */
   readonly constructPath?: string;
-  readonly generation: string;
+  /** A record's generation (the hash of its spec); tunform_netdev resources have none. */
+  readonly generation?: string;
   readonly netns?: string;
   readonly device: unknown;
 }
@@ -142,7 +145,10 @@ export async function loadSynthStack(dir: string, opts: SynthLoadOptions): Promi
   } catch (e) {
     throw invalidInput(`cannot read synthesized stack '${file}': ${e instanceof Error ? e.message : String(e)}`);
   }
-  const { devices, problems } = extractDevices(doc, file);
+  const records = extractDevices(doc, file);
+  const netdevs = extractNetdevs(doc, file);
+  const devices = [...records.devices, ...netdevs.devices];
+  const problems = [...records.problems, ...netdevs.problems];
 
   const netns = checkNetns(devices, file, opts, problems);
   const validation = validateDevices(

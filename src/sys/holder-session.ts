@@ -6,7 +6,7 @@
  * reader only asks (`ping`, `list`).
  */
 import { createConnection } from 'node:net';
-import { backendError, hasReason } from '../errors.js';
+import { backendError } from '../errors.js';
 import { holderSocketPath } from './paths.js';
 
 export interface HolderRequestOptions {
@@ -59,11 +59,7 @@ export function openHolderSession(netns: string | undefined, opts: HolderRequest
   });
   sock.on('error', (e: NodeJS.ErrnoException) => {
     const none = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
-    fail(
-      none
-        ? backendError(`no holder is running at ${path}`, { details: [unanswered()], cause: e, reason: 'no-holder' })
-        : backendError(`holder connection failed: ${e.message}`, { details: [unanswered()], cause: e }),
-    );
+    fail(backendError(none ? `no holder is running at ${path}` : `holder connection failed: ${e.message}`, { details: [unanswered()], cause: e }));
   });
   sock.on('close', () => {
     clearTimeout(timer);
@@ -106,7 +102,7 @@ export async function holderList(netns?: string): Promise<string[]> {
   try {
     res = await holderRequest(netns, ['list']);
   } catch (e) {
-    if (hasReason(e, 'no-holder')) return [];
+    if (e instanceof Error && /no holder is running/.test(e.message)) return [];
     throw e;
   }
   const line = res[0] ?? '';

@@ -47,7 +47,14 @@ function ok(r: RunResult): void {
   if (r.code !== 0) throw new Error(`cdktf failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
 
-const deploy = async (project: CdktfProject, devices: object[]) => ok(await project.deploy({ TUNFORM_E2E_DEVICES: JSON.stringify(devices) }));
+async function deploy(project: CdktfProject, devices: object[]): Promise<RunResult> {
+  const r = await project.deploy({ TUNFORM_E2E_DEVICES: JSON.stringify(devices) });
+  ok(r);
+  return r;
+}
+
+/** How many times Terraform started a local-exec provisioner (each one is one tunform CLI run). */
+const cliRuns = (r: RunResult) => (r.stdout.match(/Provisioning with 'local-exec'/g) ?? []).length;
 
 async function live(netns: string, name: string): Promise<LiveDevice | undefined> {
   return (await readLiveState({ netns })).devices.find((d) => d.name === name);
@@ -55,7 +62,7 @@ async function live(netns: string, name: string): Promise<LiveDevice | undefined
 
 const tun = (address: string) => ({ name: 'tun-test', mode: 'tun', multiQueue: true, keepCarrier: true, addresses: [address] });
 
-describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', () => {
+describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', { timeout: 300_000 }, () => {
   beforeAll(() => {
     const tf = terraformVersion();
     if (!tf.ok) throw new Error(tf.reason);
@@ -69,7 +76,8 @@ describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', () 
     // THEN
     const dev = await live(netns, 'tun-test');
     expect(dev).toMatchObject({ mode: 'tun', multiQueue: true, keepCarrier: true, managed: true, up: true, carrier: true, addresses: ['172.31.0.1/24'] });
-    expect(dev?.generation).toMatch(/^[0-9a-f]{16}$/);
+    // The applier's id (terraform_data: a UUID) is the marker's generation.
+    expect(dev?.generation).toMatch(/^[0-9a-f-]{36}$/);
     expect(dev?.holderPids).toHaveLength(1);
     // WHEN
     ok(await project.destroy({ TUNFORM_E2E_DEVICES: JSON.stringify([tun('172.31.0.1/24')]) }));
@@ -126,12 +134,13 @@ describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', () 
     expect(await live(netns, 'tun-test')).toBeUndefined();
   });
 
-  test('GIVEN two deployed devices WHEN an address is removed by hand THEN drift --synth exits 2; WHEN one device leaves the stack THEN deploy deletes it', async () => {
+  test('GIVEN three devices deployed by one CLI run WHEN an address is removed by hand THEN drift --synth exits 2; WHEN two devices leave the stack THEN deploy deletes them', async () => {
     // GIVEN
     const { netns, project } = setup('cdk3');
     const a = { name: 'tun-a', mode: 'tun', addresses: ['10.9.0.1/24'] };
     const b = { name: 'tun-b', mode: 'tun', multiQueue: true };
-    await deploy(project, [a, b]);
+    const c = { name: 'tap-c', mode: 'tap' };
+    expect(cliRuns(await deploy(project, [a, b, c]))).toBe(1);
     expect((await tunform(['drift', '--synth', project.stackDir('e2e')])).code).toBe(0);
     // WHEN
     ipn(netns, 'addr', 'del', '10.9.0.1/24', 'dev', 'tun-a');
@@ -139,10 +148,11 @@ describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', () 
     // THEN
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain('tun-a');
-    // WHEN
-    await deploy(project, [a]);
+    // WHEN (the new applier's apply prunes them; Terraform runs no destroy provisioner of the replaced one)
+    expect(cliRuns(await deploy(project, [a]))).toBe(1);
     // THEN
     expect(await live(netns, 'tun-b')).toBeUndefined();
+    expect(await live(netns, 'tap-c')).toBeUndefined();
     expect(await live(netns, 'tun-a')).toMatchObject({ managed: true });
     ok(await project.destroy({ TUNFORM_E2E_DEVICES: JSON.stringify([a]) }));
     expect((await readLiveState({ netns })).devices).toEqual([]);

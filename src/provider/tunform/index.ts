@@ -14,9 +14,9 @@ import { providerSchema } from './schema.js';
 import { configureProvider, validateProviderConfig } from './provider.js';
 import { netdevResource } from './resource.js';
 import { netdevsDataSource } from './data-source.js';
+import { DATA_SOURCE_TYPE, RESOURCE_TYPE } from '../address.js';
 
-export const RESOURCE_TYPE = 'tunform_netdev';
-export const DATA_SOURCE_TYPE = 'tunform_netdevs';
+export { RESOURCE_TYPE, DATA_SOURCE_TYPE };
 
 export function createProvider(deps: TunformDeps): ProviderDefinition {
   const ctx = new ProviderContext(deps);

@@ -1,9 +1,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerraformVariable, Testing, type TerraformStack } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { afterEach, describe, expect, test } from 'vitest';
-import { TunNetdev } from '../../../constructs/index.js';
+import { TunNetdev, TunformHost } from '../../../constructs/index.js';
 import { loadSynthStack } from '../../../src/synth/read-stack.js';
 import { TunformError } from '../../../src/errors.js';
 import { fakeLookup, stackWithHost } from './support.js';
@@ -110,6 +110,48 @@ describe('loadSynthStack', () => {
       }); the file was edited by hand: synthesize it again`,
       expect.stringMatching(/^terraform_data\.tok: the device's spec depends on values known only at apply time \(\$\{jsonencode/),
       `terraform_data.who.user: 'user' ("alice") is not a known user on this system (/etc/passwd); use an existing name or a numeric uid`,
+    ]);
+  });
+
+  test('GIVEN a provider stack with two hosts and template syntax in a name WHEN read with --netns THEN the tunform_netdev attributes come back in the spec vocabulary', async () => {
+    // GIVEN
+    const { stack } = stackWithHost({ backend: 'provider', netns: 'lab' });
+    new TunNetdev(stack, 'a', { name: 'tun-a', mode: 'tun', multiQueue: true, keepCarrier: true, user: 'alice', addresses: ['fd00:0::1/64', '172.31.0.1/24'] });
+    new TunNetdev(stack, 'b', { name: 't${x}', mode: 'tap', mtu: 9000 });
+    // WHEN
+    const { desired } = await loadSynthStack(writeSynth(stack), { lookup: fakeLookup });
+    // THEN
+    expect(desired).toEqual({
+      netns: 'lab',
+      devices: [
+        {
+          name: 'tun-a',
+          mode: 'tun',
+          multiQueue: true,
+          keepCarrier: true,
+          packetInfo: false,
+          vnetHeader: false,
+          user: 1000,
+          up: true,
+          addresses: ['172.31.0.1/24', 'fd00::1/64'],
+        },
+        { name: 't${x}', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, mtu: 9000, up: true },
+      ],
+    });
+  });
+
+  test('GIVEN provider hosts in two namespaces WHEN read THEN each device has the namespace of its provider configuration and the mix is refused', async () => {
+    // GIVEN
+    const stack = new TerraformStack(Testing.app(), 'st');
+    const one = new TunformHost(stack, 'one', { backend: 'provider', netns: 'ns1', lookup: fakeLookup });
+    const two = new TunformHost(stack, 'two', { backend: 'provider', netns: 'ns2', lookup: fakeLookup });
+    new TunNetdev(stack, 'a', { name: 'tun-a', mode: 'tun', host: one });
+    new TunNetdev(stack, 'b', { name: 'tun-b', mode: 'tun', host: two });
+    // WHEN
+    const problems = await problemsOf(loadSynthStack(writeSynth(stack), { lookup: fakeLookup }));
+    // THEN
+    expect(problems).toEqual([
+      ": the stack's devices are in different namespaces (netns 'ns1': tunform_netdev.a; netns 'ns2': tunform_netdev.b); tunform reads one namespace at a time: pass --netns",
     ]);
   });
 

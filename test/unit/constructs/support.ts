@@ -1,4 +1,5 @@
-/** Shared fixtures for the construct tests: a fake system and a stack factory. */
+/** Shared fixtures for the construct tests: a fake system, a stack factory and one device. */
+import { createHash } from 'node:crypto';
 import { TerraformStack, Testing } from 'cdktf';
 import type { SystemLookup } from '../../../src/spec/index.js';
 import { TunformHost, type TunformHostProps } from '../../../constructs/index.js';
@@ -15,7 +16,8 @@ export const CLI = '/opt/tunform/bin/tunform.js';
 
 export function stackWithHost(props: TunformHostProps = {}): { stack: TerraformStack; host: TunformHost } {
   const stack = new TerraformStack(Testing.app(), 'st');
-  const host = new TunformHost(stack, 'host', { nodePath: NODE, cliPath: CLI, lookup: fakeLookup, ...props });
+  const paths = props.backend === 'provider' ? {} : { nodePath: NODE, cliPath: CLI };
+  const host = new TunformHost(stack, 'host', { ...paths, lookup: fakeLookup, ...props });
   return { stack, host };
 }
 
@@ -29,3 +31,22 @@ export function resources(stack: TerraformStack, type: string, runValidations = 
   }
   return out;
 }
+
+export const sha16 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 16);
+
+/** A device with every prop set, written loosely (user as a digit string, addresses unsorted). */
+export const vpnProps = {
+  name: 'tun-test',
+  mode: 'tun',
+  multiQueue: true,
+  keepCarrier: true,
+  user: '1000',
+  group: 'netdev',
+  mtu: 1400,
+  addresses: ['172.31.0.1/24', '10.0.0.1/8'],
+} as const;
+
+/** vpnProps' canonical device: defaults filled in, the uid a number, addresses sorted. */
+export const VPN_DEVICE =
+  '{"name":"tun-test","mode":"tun","multiQueue":true,"keepCarrier":true,"packetInfo":false,"vnetHeader":false,"user":1000,"group":"netdev","mtu":1400,"up":true,"addresses":["10.0.0.1/8","172.31.0.1/24"]}';
+export const VPN_SPEC = `{"netns":"lab","devices":[${VPN_DEVICE}]}`;
