@@ -6,6 +6,13 @@
 
 export type ErrorKind = 'invalid' | 'permission' | 'backend' | 'verification' | 'bug';
 
+/**
+ * Finer causes within a kind that control flow must tell apart (a release to
+ * a holder that is gone is done, not failed). Code checks these, never the
+ * message text.
+ */
+export type ErrorReason = 'no-holder' | 'deadline';
+
 /** Exit codes per kind. 2 is reserved for "drift found" (drift, plan --detailed-exitcode). */
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   invalid: 1,
@@ -38,13 +45,19 @@ export class TunformError extends Error {
   readonly problems: readonly Problem[];
   /** Extra lines for the user: what was done, what was not, what to try. */
   readonly details: readonly string[];
+  readonly reason?: ErrorReason;
 
-  constructor(kind: ErrorKind, message: string, opts: { problems?: readonly Problem[]; details?: readonly string[]; cause?: unknown } = {}) {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    opts: { problems?: readonly Problem[]; details?: readonly string[]; cause?: unknown; reason?: ErrorReason } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'TunformError';
     this.kind = kind;
     this.problems = opts.problems ?? [];
     this.details = opts.details ?? [];
+    if (opts.reason !== undefined) this.reason = opts.reason;
   }
 
   get exitCode(): number {
@@ -56,8 +69,11 @@ export const invalidInput = (message: string, problems: readonly Problem[] = [],
   new TunformError('invalid', message, { problems, details });
 export const permissionError = (message: string, details: readonly string[] = []) =>
   new TunformError('permission', message, { details });
-export const backendError = (message: string, opts: { details?: readonly string[]; cause?: unknown } = {}) =>
+export const backendError = (message: string, opts: { details?: readonly string[]; cause?: unknown; reason?: ErrorReason } = {}) =>
   new TunformError('backend', message, opts);
+
+/** Whether e is a TunformError for this reason. */
+export const hasReason = (e: unknown, reason: ErrorReason): boolean => e instanceof TunformError && e.reason === reason;
 export const verificationError = (message: string, details: readonly string[] = []) =>
   new TunformError('verification', message, { details });
 export const bug = (message: string, cause?: unknown) => new TunformError('bug', message, { cause });

@@ -33,9 +33,10 @@ import {
   writeSpec,
 } from '../lib/env.js';
 import type { Row } from '../lib/report.js';
+import { NETWORKD, NETWORKD_ENV, networkdScript } from '../../test/support/networkd.js';
 import type { Ctx } from './core.js';
 
-export const NETWORKD = '/lib/systemd/systemd-networkd';
+export { NETWORKD };
 
 function networkdConfig(dir: string, n: number): void {
   mkdirSync(dir, { recursive: true });
@@ -63,20 +64,9 @@ function startNetworkd(ns: string, n: number): Networkd {
   const conf = join(work(), `${ns}-networkd`);
   networkdConfig(conf, n);
   const log = join(work(), `${ns}-networkd.log`);
-  const script = [
-    'set -e',
-    'mount -t tmpfs -o mode=0755 tunform-bench /run/systemd',
-    'mkdir /run/systemd/network /run/systemd/netif',
-    `cp "${conf}"/* /run/systemd/network/`,
-    'mount -t tmpfs -o mode=0755,uid=$(id -u systemd-network),gid=$(id -g systemd-network) tunform-bench-netif /run/systemd/netif',
-    'mknod -m 0666 /run/systemd/tun c 10 200',
-    'mount --bind /run/systemd/tun /dev/net/tun',
-    // ip netns exec mounts a fresh sysfs for the namespace; remount that one read-only.
-    `exec ip netns exec "${ns}" sh -c 'mount -o remount,ro /sys && exec ${NETWORKD}'`,
-  ].join('\n');
-  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
+  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', networkdScript(ns, conf)], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, SYSTEMD_LOG_LEVEL: 'info', SYSTEMD_LOG_TARGET: 'console' },
+    env: { ...process.env, ...NETWORKD_ENV },
   });
   let text = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (text += d));

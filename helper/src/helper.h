@@ -147,7 +147,26 @@ void exec_set_peer(const struct peer *peer);
 /* fresh.c: limits, scheduling, OOM score, signals and cgroups set anew (call as root, before dropping) */
 int fresh_process(char *err);
 
+/* The holder daemon's view of what it serves (holder.c, holder_watch.c, holder_loop.c). */
+struct holder_ctx {
+	const char *netns; /* NULL: the namespace it was started in */
+	char sock_path[600];
+	int lfd; /* listening socket, -1 before holder_listen */
+	unsigned long long ns_dev, ns_ino; /* the namespace it serves (nsfs) */
+	dev_t sock_dev; /* the socket file it bound: removed on exit only if still ours */
+	ino_t sock_ino;
+};
+
+/* holder_watch.c: checks of the world outside the holder's own tables */
+struct sockaddr_un;
+int fill_sockaddr(struct sockaddr_un *sa, const char *path); /* -ENAMETOOLONG if it does not fit */
+int holder_listen(struct holder_ctx *h, char *err);
+bool holder_namespace_gone(const struct holder_ctx *h);
+void holder_keep_socket(struct holder_ctx *h);
+void holder_unlink_socket(const struct holder_ctx *h);
+int close_fds_except(const int *keep, size_t n, char *err);
+
 /* holder_loop.c: the daemon after it listens; returns an exit status */
-int holder_loop(int listen_fd, const char *sock_path);
+int holder_loop(struct holder_ctx *h);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * `holder`: start the namespace's holder daemon unless one already runs, and
  * return only once it listens. One holder per namespace, guarded by flock on
- * holder.lock; the daemon inherits the locked file description, so the lock
- * lives exactly as long as the daemon.
+ * the namespace itself (its nsfs inode, through /run/netns/NAME or
+ * /proc/self/ns/net): no file under /run/tunform, which anyone with root may
+ * delete, decides it. The daemon inherits the locked file description, so
+ * the lock lives exactly as long as the daemon.
  *
  * Who may talk to it: anyone can connect (socket 0666 in a root-owned 0755
  * directory); every request naming a device passes authorize() (acl.c) with
@@ -43,18 +45,33 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static int fill_sockaddr(struct sockaddr_un *sa, const char *path)
+/* Whether pid is stopped (SIGSTOP, a debugger): state T or t in /proc/PID/stat. */
+static bool process_stopped(long pid)
 {
-	memset(sa, 0, sizeof *sa);
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sa->sun_path)
-		return -ENAMETOOLONG;
-	memcpy(sa->sun_path, path, strlen(path) + 1);
-	return 0;
+	char path[64], buf[512];
+	ssize_t n;
+	char *paren;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')'); /* comm may hold spaces and parens */
+	return paren && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
 }
 
-/* Asks a running holder for its pid: > 0 on success, -errno otherwise. */
-static long ping_holder(const char *sock_path)
+/*
+ * Asks a running holder for its pid: > 0 on success, -errno otherwise. The
+ * pid of whoever listens (SO_PEERCRED) goes to *listener even when it does
+ * not answer, so the caller can say why.
+ */
+static long ping_holder(const char *sock_path, long *listener)
 {
 	struct sockaddr_un sa;
 	struct timeval tv = { .tv_sec = 2 };
@@ -69,7 +86,21 @@ static long ping_holder(const char *sock_path)
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || send(fd, "ping\n", 5, MSG_NOSIGNAL) != 5) {
+	    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		pid = -errno;
+		goto out;
+	}
+	{
+		struct ucred cred;
+		socklen_t clen = sizeof cred;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+			*listener = cred.pid;
+		if (*listener > 0 && process_stopped(*listener)) {
+			pid = -EAGAIN; /* it would never answer: do not wait for it */
+			goto out;
+		}
+	}
+	if (send(fd, "ping\n", 5, MSG_NOSIGNAL) != 5) {
 		pid = -errno;
 		goto out;
 	}
@@ -141,11 +172,11 @@ static void report(int ready_fd, const char *status_word, const char *text)
 }
 
 /* The daemon itself (grandchild). Never returns. */
-static void __attribute__((noreturn)) daemon_main(const char *netns, const char *sock_path, int ready_fd)
+static void __attribute__((noreturn)) daemon_main(const char *netns, const char *sock_path, int ready_fd, int lock_fd)
 {
-	struct sockaddr_un sa;
+	struct holder_ctx h = { .netns = netns, .lfd = -1 };
 	errbuf_t err;
-	int lfd = -1, devnull = -1, status = EXIT_OP_FAILED;
+	int devnull = -1, status = EXIT_OP_FAILED;
 
 	if (prctl(PR_SET_NAME, "tunform-holder", 0, 0, 0) < 0) {
 		set_err(err, "name process", "tunform-holder", errno);
@@ -154,37 +185,10 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 	/* Whoever started us (any user with a rule here), root's holds go through us. */
 	if (fresh_process(err) < 0 || raise_nofile(err) < 0)
 		goto fail;
-	if (fill_sockaddr(&sa, sock_path) < 0) {
-		set_err(err, "bind", sock_path, ENAMETOOLONG);
-		goto fail;
-	}
-	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (lfd < 0) {
-		set_err(err, "create socket", sock_path, errno);
-		goto fail;
-	}
-	/* We hold the lock: any socket file left is a dead holder's. */
-	if (unlink(sock_path) < 0 && errno != ENOENT) {
-		set_err(err, "remove stale socket", sock_path, errno);
-		goto fail;
-	}
+	memcpy(h.sock_path, sock_path, strlen(sock_path) + 1);
 	umask(077);
-	if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		set_err(err, "bind", sock_path, errno);
+	if (holder_listen(&h, err) < 0)
 		goto fail;
-	}
-	/*
-	 * Anyone may connect: every request is authorised by SO_PEERCRED (root, or
-	 * the ACL). The directory is root's and 0755, so nobody can swap the socket.
-	 */
-	if (chmod(sock_path, 0666) < 0) {
-		set_err(err, "change mode of", sock_path, errno);
-		goto fail;
-	}
-	if (listen(lfd, 128) < 0) {
-		set_err(err, "listen on", sock_path, errno);
-		goto fail;
-	}
 	/*
 	 * Into the namespace before attaching anything; then only CAP_NET_ADMIN,
 	 * in the bounding set too, and no new privileges. The holder stays uid 0
@@ -192,6 +196,10 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 	 */
 	if (netns && enter_netns(netns, err) < 0)
 		goto fail;
+	if (netns_self_id(&h.ns_dev, &h.ns_ino) < 0) {
+		set_err(err, "identify namespace of", "tunform-holder", errno);
+		goto fail;
+	}
 	/* Which namespace the ACL's `netns` sees: identified while still root (netns_identify). */
 	if (netns)
 		acl_enforce(netns);
@@ -211,7 +219,7 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 		set_err(err, "ignore signals in", "tunform-holder", errno);
 		goto fail;
 	}
-	/* Let go of the starter's stdio before saying ready, so its reader sees EOF. */
+	/* Let go of the starter's stdio and every other fd it had before saying ready, so its readers see EOF. */
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0) {
 		set_err(err, "open", "/dev/null", errno);
@@ -221,24 +229,28 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 		set_err(err, "redirect stdio to", "/dev/null", errno);
 		goto fail;
 	}
-	close(devnull);
+	{
+		const int keep[] = { h.lfd, ready_fd, lock_fd };
+		if (close_fds_except(keep, sizeof keep / sizeof keep[0], err) < 0)
+			goto fail;
+	}
 	{
 		char pid[24];
 		snprintf(pid, sizeof pid, "%ld", (long)getpid());
 		report(ready_fd, "ready", pid);
 	}
 	close(ready_fd);
-	status = holder_loop(lfd, sock_path);
+	status = holder_loop(&h);
 	_exit(status);
 fail:
 	report(ready_fd, "error", err);
-	if (lfd >= 0)
-		close(lfd);
+	if (h.lfd >= 0)
+		holder_unlink_socket(&h);
 	_exit(status);
 }
 
 /* Forks the daemon (double fork, new session) and waits for its readiness line. */
-static int start_daemon(const char *netns, const char *sock_path)
+static int start_daemon(const char *netns, const char *sock_path, int lock_fd)
 {
 	char buf[ERRBUF_SIZE + 32];
 	size_t len = 0;
@@ -266,7 +278,7 @@ static int start_daemon(const char *netns, const char *sock_path)
 			_exit(EXIT_OP_FAILED);
 		if (child > 0)
 			_exit(EXIT_OPS_OK);
-		daemon_main(netns, sock_path, pipefd[1]);
+		daemon_main(netns, sock_path, pipefd[1], lock_fd);
 	}
 	close(pipefd[1]);
 	while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
@@ -295,10 +307,10 @@ static int start_daemon(const char *netns, const char *sock_path)
 
 int cmd_holder(const char *netns)
 {
-	char dir[512], lock_path[600], sock_path[600];
+	char dir[512], sock_path[600];
 	errbuf_t err;
 	long deadline = now_ms() + START_TIMEOUT_MS;
-	long pid = -ENOENT;
+	long pid = -ENOENT, listener = 0;
 
 	/* Fail early and clearly when the namespace does not exist, before making its run directory. */
 	if (netns) {
@@ -313,31 +325,42 @@ int cmd_holder(const char *netns)
 		fprintf(stderr, "tunform-helper: %s\n", err);
 		return EXIT_OP_FAILED;
 	}
-	snprintf(lock_path, sizeof lock_path, "%s/holder.lock", dir);
 	snprintf(sock_path, sizeof sock_path, "%s/holder.sock", dir);
 	do {
-		int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		/* The lock is the namespace itself: its nsfs inode, the same for every path that names it. */
+		int lock_fd = netns ? open_netns(netns, err) : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (lock_fd < 0) {
-			fprintf(stderr, "tunform-helper: failed to open '%s': %s\n", lock_path, strerror(errno));
+			if (!netns)
+				set_err(err, "open namespace", "/proc/self/ns/net", errno);
+			fprintf(stderr, "tunform-helper: %s\n", err);
 			return EXIT_OP_FAILED;
 		}
 		if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0) {
 			/* ours: the daemon inherits the locked description */
-			int status = start_daemon(netns, sock_path);
+			int status = start_daemon(netns, sock_path, lock_fd);
 			close(lock_fd);
 			return status;
 		}
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			fprintf(stderr, "tunform-helper: failed to lock '%s': %s\n", lock_path, strerror(errno));
+			fprintf(stderr, "tunform-helper: failed to lock namespace '%s': %s\n", netns ? netns : "self",
+				strerror(errno));
 			close(lock_fd);
 			return EXIT_OP_FAILED;
 		}
 		close(lock_fd);
 		/* a holder runs (or is starting, or exiting): ask it */
-		pid = ping_holder(sock_path);
+		listener = 0;
+		pid = ping_holder(sock_path, &listener);
 		if (pid > 0) {
 			printf("ok holder %ld\n", pid);
 			return fflush(stdout) == 0 ? EXIT_OPS_OK : EXIT_OP_FAILED;
+		}
+		if (listener > 0 && process_stopped(listener)) {
+			fprintf(stderr,
+				"tunform-helper: failed to reach holder '%s': the holder (pid %ld) is stopped; "
+				"continue it with 'kill -CONT %ld', or kill it to start a new one\n",
+				sock_path, listener, listener);
+			return EXIT_OP_FAILED;
 		}
 		poll(NULL, 0, 20);
 	} while (now_ms() < deadline);

@@ -12,9 +12,12 @@
  * Held fds are never polled or read: they only keep the carrier. Memory per
  * device is one 20-byte table slot. Only client sockets are polled.
  *
- * Exit: when a release left nothing held and the last client has gone, or
- * after IDLE_EXIT_MS with nothing held and no client (a holder started but
- * never given a device).
+ * Exit: when a release left nothing held and the last client has gone; when
+ * its namespace is gone; or after IDLE_EXIT_MS with nothing held and no
+ * client: a holder started but never given a device, or one whose devices
+ * were all deleted some other way (`ip link del`, a run killed between its
+ * unlink and its release). Which fds are dead the kernel says (TUNGETIFF),
+ * not the table; those checks run every WATCH_INTERVAL_MS (holder_watch.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -30,7 +34,9 @@
 #define MAX_CLIENTS 64
 #define LINE_MAX_LEN 512
 #define OUT_HIGH_WATER (64 * 1024)
-#define IDLE_EXIT_MS 10000
+#define IDLE_EXIT_MS 5000
+/* How often the holder checks its fds, its namespace and its socket file; a sweep of 10,000 fds is about 10 ms. */
+#define WATCH_INTERVAL_MS 1000
 #define MAX_TOKENS 6
 
 struct held {
@@ -85,6 +91,33 @@ static int add_held(const char *name, int fd, bool mq)
 	held[nheld].mq = mq;
 	nheld++;
 	return 0;
+}
+
+/*
+ * Drops every fd whose device is gone (TUNGETIFF fails: deleted, or its
+ * namespace torn down). A renamed device is still alive and stays held.
+ * Returns how many were dropped.
+ */
+static size_t drop_dead(void)
+{
+	size_t dropped = 0;
+
+	for (size_t i = nheld; i-- > 0;) {
+		int r = tun_still_attached(held[i].fd, held[i].name);
+		if (r < 0 && r != -ENODEV) {
+			drop_held(&held[i]);
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static void out_append(struct client *c, const char *s, size_t n)
@@ -410,17 +443,51 @@ static void drop_client(size_t i)
 	clients[i] = clients[--nclients];
 }
 
-int holder_loop(int lfd, const char *sock_path)
+/* One round of checks against the kernel and the filesystem; false when the holder should end. */
+static bool watch(struct holder_ctx *h)
+{
+	if (holder_namespace_gone(h))
+		return false;
+	holder_keep_socket(h);
+	/*
+	 * Emptied this way, the holder ends through the idle timer, not at once:
+	 * a run replacing its only device holds the new one a moment after the
+	 * old one's fd died.
+	 */
+	(void)drop_dead();
+	return true;
+}
+
+int holder_loop(struct holder_ctx *h)
 {
 	struct pollfd pfd[MAX_CLIENTS + 1];
 	int status = EXIT_OPS_OK;
+	long next_watch = now_ms() + WATCH_INTERVAL_MS;
+	long idle_since = now_ms();
 
 	for (;;) {
 		size_t n = 0;
-		int timeout = (nheld == 0 && nclients == 0) ? IDLE_EXIT_MS : -1;
-		int r;
+		long now = now_ms();
+		int timeout, r;
 
-		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		if (now >= next_watch) {
+			if (!watch(h))
+				break;
+			next_watch = now + WATCH_INTERVAL_MS;
+		}
+		if (nheld > 0 || nclients > 0)
+			idle_since = now;
+		else if (now - idle_since >= IDLE_EXIT_MS)
+			break; /* idle with nothing held */
+		if (exit_pending && nheld == 0 && nclients == 0)
+			break;
+		timeout = (int)(next_watch - now);
+		if (nheld == 0 && nclients == 0 && idle_since + IDLE_EXIT_MS - now < timeout)
+			timeout = (int)(idle_since + IDLE_EXIT_MS - now);
+		if (timeout < 0)
+			timeout = 0;
+
+		pfd[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
 		for (size_t i = 0; i < nclients; i++) {
 			short ev = clients[i].outlen < OUT_HIGH_WATER ? POLLIN : 0;
 			if (clients[i].outlen)
@@ -435,7 +502,7 @@ int holder_loop(int lfd, const char *sock_path)
 			break;
 		}
 		if (r == 0)
-			break; /* idle with nothing held */
+			continue;
 		/* clients first: pfd[1..] matches clients[] as built above */
 		for (size_t i = nclients; i-- > 0;) {
 			struct client *c = &clients[i];
@@ -448,14 +515,14 @@ int holder_loop(int lfd, const char *sock_path)
 				drop_client(i);
 		}
 		if (pfd[0].revents & POLLIN)
-			accept_clients(lfd);
+			accept_clients(h->lfd);
 		if (nheld > 0)
 			exit_pending = false;
-		if (exit_pending && nheld == 0 && nclients == 0)
-			break;
 	}
-	/* Unlink while we still hold the lock: the next holder binds afresh. */
-	unlink(sock_path);
-	close(lfd);
+	/* Remove the socket while we still hold the lock (only if it is still ours): the next holder binds afresh. */
+	holder_unlink_socket(h);
+	close(h->lfd);
+	for (size_t i = nheld; i-- > 0;)
+		drop_held(&held[i]);
 	return status;
 }

@@ -7,6 +7,7 @@
  * another core. A device whose step fails gets no further steps; the others
  * go on, and the report says exactly what ran and what did not.
  */
+import { hasReason } from '../errors.js';
 import { startIpBatch } from './ip-batch.js';
 import { runNetlinkPhaseViaHelper } from './netlink-via-helper.js';
 import { useSetuidHelper } from '../sys/paths.js';
@@ -71,10 +72,14 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
   const tunLeft = new Map<string, number>();
   for (const s of tunSteps) tunLeft.set(s.name, (tunLeft.get(s.name) ?? 0) + 1);
 
-  const sink = useSetuidHelper() ? setuidHelperSink(netns) : ipBatchSink(netns);
-  const holderReady = holderSteps.some((s) => s.op === 'hold') ? ensureHolder(netns) : undefined;
-  holderReady?.catch(() => {}); // reported per hold below
+  // A device that could not be held must not be created: reach the holder first (a stopped or broken one fails the run here).
+  // The session stays open for the whole run: a holder with a client never exits under it.
   let session: HolderSession | undefined;
+  if (holderSteps.some((s) => s.op === 'hold')) {
+    await ensureHolder(netns);
+    session = openHolderSession(netns);
+  }
+  const sink = useSetuidHelper() ? setuidHelperSink(netns) : ipBatchSink(netns);
   const inFlight: Promise<void>[] = [];
 
   const configure = (name: string) => {
@@ -86,7 +91,6 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
     for (const [i, step] of work.entries()) {
       let failure: string | undefined;
       try {
-        await holderReady;
         session ??= openHolderSession(netns);
         const answer = await session.send(holderLineOf(step));
         if (!answer.startsWith('ok ')) failure = answer.replace(/^error \S+ \S+: /, '') || 'no response from the holder';
@@ -150,11 +154,10 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
       const answers = await Promise.all(releases.map((s) => session!.send(holderLineOf(s))));
       releases.forEach((s, i) => (answers[i]!.startsWith('ok ') ? report.done(s) : report.failed(s, answers[i]!.replace(/^error \S+ \S+: /, ''))));
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
       // Releasing from a holder that is already gone leaves nothing held: that is the goal.
-      if (/no holder is running/.test(message)) releases.forEach((s) => report.done(s));
+      if (hasReason(e, 'no-holder')) releases.forEach((s) => report.done(s));
       else {
-        report.failed(releases[0]!, message);
+        report.failed(releases[0]!, e instanceof Error ? e.message : String(e));
         report.notDone(releases.slice(1));
       }
     }

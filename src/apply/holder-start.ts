@@ -11,7 +11,10 @@ export interface HolderInfo {
   readonly pid: number;
 }
 
-/** Runs `tunform-helper [--netns NS] holder`: returns once the holder listens. */
+/**
+ * Runs `tunform-helper [--netns NS] holder`: returns once the holder listens.
+ * Called before the run's first change, so a failure here has changed nothing.
+ */
 export async function ensureHolder(netns?: string): Promise<HolderInfo> {
   const bin = helperPath();
   // The daemon lets go of its pipes before it reports ready, so the run ends promptly.
@@ -19,9 +22,8 @@ export async function ensureHolder(netns?: string): Promise<HolderInfo> {
   if (error) throw backendError(`cannot run the helper ${bin}: ${error.message}`, { cause: error });
   const m = /^ok holder (\d+)$/m.exec(stdout);
   if (code !== 0 || !m) {
-    throw backendError(`cannot start the holder${netns ? ` for namespace '${netns}'` : ''}`, {
-      details: [stderr.trim() || `helper exited with status ${code}`],
-    });
+    const why = stderr.trim().replace(/^tunform-helper: /, '') || `helper exited with status ${code}`;
+    throw backendError(`cannot start or reach the holder${netns ? ` for namespace '${netns}'` : ''}: ${why}; nothing was changed`);
   }
   return { pid: Number(m[1]) };
 }

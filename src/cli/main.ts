@@ -16,6 +16,7 @@ import { runInstallHelper } from './commands/install-helper.js';
 import { runImport } from './commands/import.js';
 import { runInstallProvider } from './commands/install-provider.js';
 import { runApplyAll } from './commands/apply-all.js';
+import { runConvert } from './commands/convert.js';
 import { runInstallUnits, UNITS_PREFIX_DEFAULT } from './commands/install-units.js';
 import { CONFIG_DIR_DEFAULT, CONFIG_DIR_ENV } from '../boot/config-dir.js';
 
@@ -104,6 +105,12 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .argument('[name...]', 'declared devices to adopt (default: every declared device)')
     .addOption(new Option('--generation <id>', 'marker generation to stamp on the adopted devices').env('TUNFORM_GENERATION'))
     .action(async (names: string[], opts: { json?: boolean }) => wrap((o: typeof opts, io2: Io) => runImport(names, o, io2))(opts));
+
+  program
+    .command('convert')
+    .description('print the tunform spec equivalent to systemd-networkd tun/tap devices, a comment for each setting it cannot carry over; changes nothing')
+    .option('--from-networkd <dir>', 'a directory of .netdev and .network files (e.g. /etc/systemd/network)')
+    .action(wrap(runConvert));
 
   program
     .command('apply-all')

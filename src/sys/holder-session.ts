@@ -6,7 +6,7 @@
  * reader only asks (`ping`, `list`).
  */
 import { createConnection } from 'node:net';
-import { backendError } from '../errors.js';
+import { backendError, hasReason } from '../errors.js';
 import { holderSocketPath } from './paths.js';
 
 export interface HolderRequestOptions {
@@ -59,7 +59,11 @@ export function openHolderSession(netns: string | undefined, opts: HolderRequest
   });
   sock.on('error', (e: NodeJS.ErrnoException) => {
     const none = e.code === 'ENOENT' || e.code === 'ECONNREFUSED';
-    fail(backendError(none ? `no holder is running at ${path}` : `holder connection failed: ${e.message}`, { details: [unanswered()], cause: e }));
+    fail(
+      none
+        ? backendError(`no holder is running at ${path}`, { details: [unanswered()], cause: e, reason: 'no-holder' })
+        : backendError(`holder connection failed: ${e.message}`, { details: [unanswered()], cause: e }),
+    );
   });
   sock.on('close', () => {
     clearTimeout(timer);
@@ -102,7 +106,7 @@ export async function holderList(netns?: string): Promise<string[]> {
   try {
     res = await holderRequest(netns, ['list']);
   } catch (e) {
-    if (e instanceof Error && /no holder is running/.test(e.message)) return [];
+    if (hasReason(e, 'no-holder')) return [];
     throw e;
   }
   const line = res[0] ?? '';
