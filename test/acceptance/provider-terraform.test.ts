@@ -2,13 +2,15 @@
  * The provider through real Terraform, offline: `tunform install-provider`,
  * then `terraform init` from the local mirror (a --dir mirror named in the
  * CLI config, and HOME's implicit one), the lock file, the schema Terraform
- * reads from the plugin, validate, and a plan whose failure is a diagnostic
- * from the provider. A missing terraform is a failure, not a skip.
+ * reads from the plugin, validate, diagnostics placed on attribute lines, and
+ * (as root, in a throwaway namespace) apply, an empty re-plan and destroy.
+ * A missing terraform is a failure, not a skip.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot, requireBuiltCli } from '../support/cli.js';
+import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 import { PROVIDER_HEADER, requireTerraform, TerraformSetup } from '../support/terraform.js';
 
 const VERSION = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -56,11 +58,11 @@ describe('tunform provider with real terraform', () => {
     ok('terraform init -lockfile=readonly', await s.terraform(['init', '-input=false', '-lockfile=readonly']));
   });
 
-  test('GIVEN the provider in HOME\'s implicit mirror WHEN terraform reads the schema THEN tunform_netdev has the attributes with their types and descriptions', async () => {
+  test('GIVEN the provider in HOME\'s implicit mirror WHEN terraform reads the schema, validates and plans THEN the schema, a valid config, an unknown argument and the provider\'s diagnostics all show', async () => {
     // GIVEN
     const s = setup('schema', true);
     ok('install-provider', await s.installProvider());
-    s.writeConfig(PROVIDER_HEADER(VERSION) + DEVICE(''));
+    s.writeConfig(PROVIDER_HEADER(VERSION) + DEVICE('  mtu = 1400\n  addresses = ["10.77.0.1/24"]\n'));
     ok('terraform init', await s.terraform(['init', '-input=false']));
     // WHEN
     const out = ok('terraform providers schema', await s.terraform(['providers', 'schema', '-json']));
@@ -74,31 +76,50 @@ describe('tunform provider with real terraform', () => {
     expect(netdev.addresses).toMatchObject({ type: ['set', 'string'] });
     expect(netdev.ifindex).toMatchObject({ type: 'number', computed: true });
     for (const [name, a] of Object.entries(netdev)) expect(a.description, `description of ${name}`).toBeTruthy();
-  });
-
-  test('GIVEN configurations WHEN validated THEN a valid one passes and an argument the schema lacks is an error naming it', async () => {
-    const s = setup('validate');
-    ok('install-provider', await s.installProvider());
-    s.writeConfig(PROVIDER_HEADER(VERSION) + DEVICE('  mtu = 1400\n  addresses = ["10.77.0.1/24"]\n'));
-    ok('terraform init', await s.terraform(['init', '-input=false']));
-    // WHEN / THEN valid
+    // WHEN / THEN a valid configuration validates
     expect(ok('terraform validate', await s.terraform(['validate']))).toContain('The configuration is valid');
-    // WHEN / THEN wrong
+    // WHEN / THEN an argument the schema lacks is Terraform's own error, from the schema the plugin sent
     s.writeConfig(PROVIDER_HEADER(VERSION) + DEVICE('  colour = "red"\n'));
     const bad = await s.terraform(['validate']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('An argument named "colour" is not expected here');
+    // WHEN invalid values are planned THEN the provider's diagnostics sit on the attribute lines, a set element's on its set
+    s.writeConfig(PROVIDER_HEADER(VERSION) + DEVICE('  mtu = 70000\n  addresses = ["10.1.1.300/24"]\n'));
+    const plan = await s.terraform(['plan', '-input=false']);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toMatch(/Error: 'mtu' \(70000\) must be between 68 and 65535\n\n  with tunform_netdev\.a,\n  on main\.tf line \d+, in resource "tunform_netdev" "a":\n\s*\d+:\s+mtu = 70000/);
+    expect(plan.stderr).toMatch(/Error: 'addresses' \("10\.1\.1\.300\/24"\)[^\n]*\n\n  with tunform_netdev\.a,\n  on main\.tf line \d+[^\n]*\n\s*\d+:\s+addresses = \["10\.1\.1\.300\/24"\]/);
+  });
+});
+
+describe.runIf(isRoot())('tunform provider lifecycle with real terraform (root, throwaway namespace)', () => {
+  beforeAll(() => {
+    requireBuiltCli();
+    requireTerraform();
   });
 
-  test('GIVEN an MTU out of range WHEN planned THEN terraform fails with an error diagnostic from the provider on that resource', async () => {
-    const s = setup('plan');
-    ok('install-provider', await s.installProvider());
-    s.writeConfig(PROVIDER_HEADER(VERSION) + DEVICE('  mtu = 70000\n'));
-    ok('terraform init', await s.terraform(['init', '-input=false']));
-    // WHEN
-    const plan = await s.terraform(['plan', '-input=false']);
-    // THEN
-    expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/Error: .*\n(.*\n)*.*with tunform_netdev\.a/);
+  test('GIVEN one device in HCL WHEN applied, planned again and destroyed THEN the kernel has it, the plan is empty, and then it is gone', async () => {
+    // GIVEN
+    const s = setup('life');
+    const ns = createNetns('tfp');
+    try {
+      ok('install-provider', await s.installProvider());
+      s.writeConfig(PROVIDER_HEADER(VERSION, `  netns = "${ns}"\n`) + DEVICE('  addresses = ["10.77.0.1/24"]\n') + 'output "ifindex" {\n  value = tunform_netdev.a.ifindex\n}\n');
+      ok('terraform init', await s.terraform(['init', '-input=false']));
+      // WHEN
+      ok('terraform apply', await s.terraform(['apply', '-auto-approve', '-input=false']));
+      // THEN
+      const [link] = JSON.parse(ipn(ns, '-j', 'addr', 'show', 'dev', 'tfpv0')) as { ifindex: number; addr_info: { local: string; prefixlen: number }[] }[];
+      expect(link!.addr_info.map((a) => `${a.local}/${a.prefixlen}`)).toContain('10.77.0.1/24');
+      expect(ok('terraform output', await s.terraform(['output', '-raw', 'ifindex']))).toBe(String(link!.ifindex));
+      // WHEN planned again THEN nothing to do (exit 0 with -detailed-exitcode)
+      const again = await s.terraform(['plan', '-detailed-exitcode', '-input=false']);
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      // WHEN destroyed THEN gone
+      ok('terraform destroy', await s.terraform(['destroy', '-auto-approve', '-input=false']));
+      expect(JSON.parse(ipn(ns, '-j', 'link', 'show')) as { ifname: string }[]).not.toContainEqual(expect.objectContaining({ ifname: 'tfpv0' }));
+    } finally {
+      destroyNetns(ns);
+    }
   });
 });
