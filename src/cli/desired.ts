@@ -13,7 +13,31 @@ export interface SourceOptions {
   readonly synth?: string;
   /** Name of an environment variable holding the spec document (how cdktf provisioners pass it). */
   readonly specEnv?: string;
+  /** Internal (how `--host` passes the spec): read a spec document from stdin; the value names it in messages. */
+  readonly specStdin?: string;
+  /** Internal (how `--host` passes a stack): read a cdk.tf.json from stdin; the value names it in messages. */
+  readonly synthStdin?: string;
+  /** Internal: what messages call the stdin source (`--host` sends the local `--synth DIR` as its stack file). */
+  readonly sourceLabel?: string;
   readonly netns?: string;
+}
+
+/** Every spec source option, for the one-of check and for `--host`, which replaces them by stdin. */
+export const SOURCE_KEYS = ['file', 'synth', 'specEnv', 'specStdin', 'synthStdin'] as const satisfies readonly (keyof SourceOptions)[];
+
+/** Throws unless exactly one spec source is given. */
+export function checkOneSource(opts: SourceOptions): void {
+  const given = SOURCE_KEYS.filter((k) => opts[k] !== undefined).length;
+  if (given > 1) throw invalidInput("give only one of '--file', '--synth' and '--spec-env'");
+  if (given === 0) {
+    throw invalidInput("a spec is required: '-f FILE' (YAML), '--synth DIR' (synthesized cdktf stack) or '--spec-env VAR'");
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export interface LoadedDesired {
@@ -35,20 +59,26 @@ async function loadFromSource(opts: SourceOptions, onNetnsGuess?: (netns: string
     const { loadSynthStack } = await import('../synth/read-stack.js');
     return { ...(await loadSynthStack(opts.synth, common)), source: opts.synth };
   }
+  if (opts.specStdin !== undefined) return { ...parseSpecText(await readStdin(), opts.specStdin, common), source: opts.specStdin };
+  if (opts.synthStdin !== undefined) {
+    const { parseSynthStack } = await import('../synth/read-stack.js');
+    return { ...parseSynthStack(await readStdin(), opts.synthStdin, common), source: opts.sourceLabel ?? opts.synthStdin };
+  }
   const variable = opts.specEnv!;
-  const text = process.env[variable];
   const source = `env:${variable}`;
+  return { ...parseSpecText(readSpecEnv(variable), source, common), source };
+}
+
+/** The spec document in the environment variable `--spec-env` names. */
+export function readSpecEnv(variable: string): string {
+  const text = process.env[variable];
   if (text === undefined) throw invalidInput(`'--spec-env' names the environment variable '${variable}', which is not set`);
-  return { ...parseSpecText(text, source, common), source };
+  return text;
 }
 
 /** Reads the desired state from -f FILE, --synth DIR or --spec-env VAR; exactly one must be given. */
 export async function loadDesired(opts: SourceOptions, io: Io, onNetnsGuess?: (netns: string | undefined) => void): Promise<LoadedDesired> {
-  const given = [opts.file, opts.synth, opts.specEnv].filter((v) => v !== undefined).length;
-  if (given > 1) throw invalidInput("give only one of '--file', '--synth' and '--spec-env'");
-  if (given === 0) {
-    throw invalidInput("a spec is required: '-f FILE' (YAML), '--synth DIR' (synthesized cdktf stack) or '--spec-env VAR'");
-  }
+  checkOneSource(opts);
   checkNetnsOption(opts.netns);
   const loaded = await loadFromSource(opts, onNetnsGuess);
   for (const w of loaded.warnings) io.err(`warning: ${formatProblem(w)}\n`);

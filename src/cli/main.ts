@@ -1,10 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asTunformError, EXIT_CODES, invalidInput } from '../errors.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../sys/paths.js';
 import { processIo, type Io } from './io.js';
 import { reportFailure } from './report-error.js';
+import { packageVersion } from './version.js';
+import { checkTransportOptions, runRemote, type TransportOptions } from './remote.js';
 import { runValidate } from './commands/validate.js';
 import { runPlan } from './commands/plan.js';
 import { runDrift } from './commands/drift.js';
@@ -27,12 +26,17 @@ const specEnvOption = () =>
   new Option('--spec-env <var>', 'read the spec document (YAML or JSON) from this environment variable (used by the cdktf provisioners)');
 const jsonOption = () => new Option('--json', 'print a stable JSON document instead of text');
 
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+/** How every command reaches another machine (src/cli/remote.ts). */
+function addTransportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--host <url>', 'run on this host over SSH: ssh://[user@]HOST[:PORT] (the host runs its own tunform)'))
+    .addOption(new Option('--known-hosts <file>', "with --host: trust only the host keys in FILE (default: ssh's known_hosts)"))
+    .addOption(new Option('--identity <file>', 'with --host: the private key to log in with (default: ssh\'s own choice)'))
+    .addOption(
+      new Option('--remote-tunform <path>', "with --host: the tunform command on the host (default: 'tunform' on the remote PATH)").env(
+        'TUNFORM_REMOTE_TUNFORM',
+      ),
+    );
 }
 
 /**
@@ -48,13 +52,19 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     // With --json a usage error becomes the JSON error document (main), not commander's text.
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (json ? undefined : io.err(s)) });
 
+  /**
+   * Runs a command locally, or on `--host` through the remote tunform.
+   * `errorExit` overrides the error kinds' exit codes (drift: 1 for any error).
+   */
   const wrap =
-    <O extends { json?: boolean }>(fn: (opts: O, io: Io) => Promise<number>) =>
-    async (opts: O) => {
+    <O extends { json?: boolean }>(fn: (opts: O, io: Io) => Promise<number>, errorExit?: number) =>
+    async (opts: O & TransportOptions, cmd: Command) => {
       try {
-        setExit(await fn(opts, io));
+        checkTransportOptions(opts);
+        setExit(opts.host !== undefined ? await runRemote(cmd, { ...opts, host: opts.host }, io) : await fn(opts, io));
       } catch (e) {
-        setExit(reportFailure(asTunformError(e), io, opts.json));
+        const err = asTunformError(e);
+        setExit(reportFailure(err, io, opts.json, errorExit ?? err.exitCode));
       }
     };
 
@@ -66,6 +76,9 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
       .addOption(fileOption())
       .addOption(synthOption())
       .addOption(specEnvOption())
+      .addOption(new Option('--spec-stdin <name>', 'read the spec document from stdin, named NAME in messages (how --host sends it)').hideHelp())
+      .addOption(new Option('--synth-stdin <file>', 'read a cdk.tf.json from stdin, named FILE in messages (how --host sends it)').hideHelp())
+      .addOption(new Option('--source-label <label>', 'what validate calls the stdin source').hideHelp())
       .addOption(netnsOption())
       .addOption(jsonOption());
 
@@ -79,7 +92,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
 
   specCommand('drift', 'compare live state with the spec: exit 0 in sync, 2 on drift, 1 on error')
     .option('--no-prune', 'do not count undeclared managed devices as drift')
-    .action(wrap(runDrift));
+    .action(wrap(runDrift, EXIT_CODES.invalid));
 
   program
     .command('show')
@@ -144,6 +157,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .description('print the JSON Schema of the spec file format')
     .action(wrap(runSchema));
 
+  for (const cmd of program.commands) addTransportOptions(cmd);
   return program;
 }
 

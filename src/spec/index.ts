@@ -1,5 +1,5 @@
 /** The desired-state spec: YAML file or plain objects -> validated DeviceSpec / DesiredState. */
-export { loadSpecFile, parseSpecText, type LoadOptions, type LoadedSpec } from './load.js';
+export { loadSpecFile, readSpecFile, parseSpecText, type LoadOptions, type LoadedSpec } from './load.js';
 export { validateDevice, type DeviceValidation } from './device.js';
 export { validateDevices, type DeviceSetValidation } from './device-set.js';
 export type { SystemLookup } from './lookup.js';

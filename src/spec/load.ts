@@ -36,13 +36,16 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** Reads and validates a spec file; throws invalidInput listing every problem. */
 export async function loadSpecFile(path: string, opts: LoadOptions): Promise<LoadedSpec> {
-  let text: string;
+  return parseSpecText(await readSpecFile(path), path, opts);
+}
+
+/** A spec file's text (also what `--host` sends to the remote tunform). */
+export async function readSpecFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
     throw invalidInput(`cannot read spec file '${path}': ${readErrorReason(e)}`);
   }
-  return parseSpecText(text, path, opts);
 }
 
 function readErrorReason(e: unknown): string {

@@ -138,10 +138,25 @@ const truncate = (s: string) => (s.length > 80 ? `${s.slice(0, 79)}…` : s);
 
 /** Reads, merges and validates a synthesized stack; throws invalidInput listing every problem. */
 export async function loadSynthStack(dir: string, opts: SynthLoadOptions): Promise<SynthStack> {
+  const { file, text } = await readStackText(dir);
+  return parseSynthStack(text, file, opts);
+}
+
+/** The stack file of DIR and its text (also what `--host` sends to the remote tunform). */
+export async function readStackText(dir: string): Promise<{ file: string; text: string }> {
   const file = await findStackFile(dir);
+  try {
+    return { file, text: await readFile(file, 'utf8') };
+  } catch (e) {
+    throw invalidInput(`cannot read synthesized stack '${file}': ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Merges and validates a stack file's text; `file` is used in messages only. */
+export function parseSynthStack(text: string, file: string, opts: SynthLoadOptions): SynthStack {
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
     throw invalidInput(`cannot read synthesized stack '${file}': ${e instanceof Error ? e.message : String(e)}`);
   }
