@@ -117,7 +117,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
   specCommand('import', 'adopt declared devices that exist without the tunform marker (fixed flags must match); changes only the marker')
     .argument('[name...]', 'declared devices to adopt (default: every declared device)')
     .addOption(new Option('--generation <id>', 'marker generation to stamp on the adopted devices').env('TUNFORM_GENERATION'))
-    .action(async (names: string[], opts: { json?: boolean }) => wrap((o: typeof opts, io2: Io) => runImport(names, o, io2))(opts));
+    .action(async (names: string[], opts: { json?: boolean }, cmd: Command) => wrap((o: typeof opts, io2: Io) => runImport(names, o, io2))(opts, cmd));
 
   program
     .command('convert')

@@ -98,6 +98,8 @@ export async function runRemote(cmd: Command, opts: TransportOptions & SourceOpt
   const transport = transportFor(opts);
   const source = takesSpec(cmd) ? await stdinSource(opts) : { args: [] };
   const args = [cmd.name(), ...source.args, ...forwardedArgs(cmd, opts as unknown as Readonly<Record<string, unknown>>)];
+  // Operands (import's device names) after '--', so none is taken for an option.
+  if (cmd.args.length > 0) args.push('--', ...cmd.args);
   const r = await transport.run(args, {
     ...('input' in source ? { input: source.input } : {}),
     onStdout: (t) => io.out(t),
