@@ -64,6 +64,7 @@ static bool enforced;               /* this process authorises every op */
 static const char *cur_netns;       /* where the ops of this process run; NULL: the machine's own */
 static bool cur_unnamed;            /* ...or a namespace `ip netns` has no name for (then cur_netns is NULL) */
 static errbuf_t load_error;         /* why the ACL is unusable, when !loaded */
+static struct stat loaded_st;       /* the file read, to notice an edit (acl_refresh) */
 
 const char *acl_path(void)
 {
@@ -492,11 +493,30 @@ int acl_load(const char *path, char *err)
 	if (r < 0)
 		goto fail;
 	loaded = true;
+	loaded_st = st;
 	return 0;
 fail:
+	memset(&loaded_st, 0, sizeof loaded_st);
 	nrules = 0;
 	memcpy(load_error, err, ERRBUF_SIZE);
 	return -1;
+}
+
+/*
+ * The holder asks on every non-root connection. The file is read again (with
+ * every check, and the name lookups) only when it is not the one read last:
+ * another inode, size, modification or change time.
+ */
+int acl_refresh(char *err)
+{
+	struct stat st;
+
+	if (loaded && stat(acl_path(), &st) == 0 && st.st_dev == loaded_st.st_dev && st.st_ino == loaded_st.st_ino &&
+	    st.st_size == loaded_st.st_size && st.st_mtim.tv_sec == loaded_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == loaded_st.st_mtim.tv_nsec && st.st_ctim.tv_sec == loaded_st.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == loaded_st.st_ctim.tv_nsec)
+		return 0;
+	return acl_load(acl_path(), err);
 }
 
 static bool peer_in_group(const struct peer *p, unsigned long gid)

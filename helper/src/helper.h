@@ -123,6 +123,7 @@ struct authz {
  * the holder); then authorize() is the one check in front of every op.
  */
 int acl_load(const char *path, char *err);   /* 0, or -1 with "PATH:LINE: ..." in err */
+int acl_refresh(char *err);                  /* acl_load(acl_path()) again only if the file changed since */
 void acl_enforce(const char *netns);         /* netns: the namespace ops run in (NULL: the machine's own) */
 void acl_enforce_here(void);                 /* ops run in this process's namespace, whichever it is (netns_identify) */
 bool acl_enforced(void);

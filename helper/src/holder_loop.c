@@ -18,6 +18,13 @@
  * were all deleted some other way (`ip link del`, a run killed between its
  * unlink and its release). Which fds are dead the kernel says (TUNGETIFF),
  * not the table; those checks run every WATCH_INTERVAL_MS (holder_watch.c).
+ *
+ * Any local user may connect, so no user may starve the others: each uid
+ * other than root gets at most MAX_PER_UID connections and all of them
+ * together MAX_CLIENTS - ROOT_RESERVE; a non-root client that neither sends
+ * nor takes output for CLIENT_IDLE_MS is dropped (also when its output does
+ * not drain); a client's input is no longer polled once it has ended, nor
+ * while its unread output is above OUT_HIGH_WATER.
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +39,11 @@
 #include "helper.h"
 
 #define MAX_CLIENTS 64
+#define ROOT_RESERVE 8
+#define MAX_PER_UID 8
+#ifndef CLIENT_IDLE_MS
+#define CLIENT_IDLE_MS 30000
+#endif
 #define LINE_MAX_LEN 512
 #define OUT_HIGH_WATER (64 * 1024)
 #define IDLE_EXIT_MS 5000
@@ -54,6 +66,7 @@ struct client {
 	bool eof;
 	char *out;
 	size_t outlen, outcap;
+	long active_ms; /* last input read or output taken */
 };
 
 static struct held *held;
@@ -355,6 +368,7 @@ static void client_read(struct client *c)
 			return;
 		}
 		c->inlen += (size_t)n;
+		c->active_ms = now_ms();
 		start = c->in;
 		while ((nl = memchr(start, '\n', c->inlen - (size_t)(start - c->in))) != NULL) {
 			*nl = '\0';
@@ -391,9 +405,19 @@ static void client_write(struct client *c)
 			break;
 		}
 		off += (size_t)n;
+		c->active_ms = now_ms();
 	}
 	memmove(c->out, c->out + off, c->outlen - off);
 	c->outlen -= off;
+}
+
+static size_t clients_of(uid_t uid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nclients; i++)
+		n += clients[i].peer.uid == uid;
+	return n;
 }
 
 static void accept_clients(int lfd)
@@ -402,38 +426,60 @@ static void accept_clients(int lfd)
 		struct ucred cred;
 		socklen_t len = sizeof cred;
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct client *c;
 
 		if (fd < 0)
 			return; /* EAGAIN, or a transient error: poll again */
-		if (nclients == MAX_CLIENTS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		if (nclients == MAX_CLIENTS || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+		    (cred.uid != 0 && (nclients >= MAX_CLIENTS - ROOT_RESERVE || clients_of(cred.uid) >= MAX_PER_UID))) {
 			close(fd);
 			continue;
 		}
-		memset(&clients[nclients], 0, sizeof clients[nclients]);
-		clients[nclients].fd = fd;
-		clients[nclients].peer.pid = cred.pid;
-		clients[nclients].peer.uid = cred.uid;
-		clients[nclients].peer.gid = cred.gid;
+		c = &clients[nclients];
+		memset(c, 0, sizeof *c);
+		c->fd = fd;
+		c->peer.pid = cred.pid;
+		c->peer.uid = cred.uid;
+		c->peer.gid = cred.gid;
+		c->active_ms = now_ms();
 		if (cred.uid != 0) {
 			/*
 			 * Group rules need the client's groups; without them a deny rule
 			 * could be missed, so a client whose groups we cannot read is
-			 * dropped. The ACL is re-read for each such connection, so an
+			 * dropped. An ACL edited since it was read is read again, so an
 			 * edit takes effect for the next client.
 			 */
-			socklen_t glen = sizeof clients[nclients].peer.groups;
+			socklen_t glen = sizeof c->peer.groups;
 			errbuf_t err;
-			if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, clients[nclients].peer.groups, &glen) < 0) {
+			if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, c->peer.groups, &glen) < 0) {
 				close(fd);
 				continue;
 			}
-			clients[nclients].peer.ngroups = (int)(glen / sizeof(gid_t));
-			(void)acl_load(acl_path(), err); /* a bad file: authorize() denies, naming the reason */
+			c->peer.ngroups = (int)(glen / sizeof(gid_t));
+			(void)acl_refresh(err); /* a bad file: authorize() denies, naming the reason */
 		}
 		nclients++;
 		/* a new client may want to hold again: do not exit under it */
 		exit_pending = false;
 	}
+}
+
+/* Milliseconds until the next non-root client goes idle, or -1. */
+static long next_idle(long now)
+{
+	long t = -1;
+
+	for (size_t i = 0; i < nclients; i++) {
+		long left;
+		if (clients[i].peer.uid == 0)
+			continue;
+		left = clients[i].active_ms + CLIENT_IDLE_MS - now;
+		if (left < 0)
+			left = 0;
+		if (t < 0 || left < t)
+			t = left;
+	}
+	return t;
 }
 
 static void drop_client(size_t i)
@@ -484,15 +530,21 @@ int holder_loop(struct holder_ctx *h)
 		timeout = (int)(next_watch - now);
 		if (nheld == 0 && nclients == 0 && idle_since + IDLE_EXIT_MS - now < timeout)
 			timeout = (int)(idle_since + IDLE_EXIT_MS - now);
+		{
+			long idle = next_idle(now);
+			if (idle >= 0 && idle < timeout)
+				timeout = (int)idle;
+		}
 		if (timeout < 0)
 			timeout = 0;
 
 		pfd[n++] = (struct pollfd){ .fd = h->lfd, .events = POLLIN };
 		for (size_t i = 0; i < nclients; i++) {
-			short ev = clients[i].outlen < OUT_HIGH_WATER ? POLLIN : 0;
-			if (clients[i].outlen)
+			const struct client *c = &clients[i];
+			short ev = !c->eof && c->outlen < OUT_HIGH_WATER ? POLLIN : 0;
+			if (c->outlen)
 				ev |= POLLOUT;
-			pfd[n++] = (struct pollfd){ .fd = clients[i].fd, .events = ev };
+			pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
 		}
 		r = poll(pfd, n, timeout);
 		if (r < 0 && errno == EINTR)
@@ -501,21 +553,25 @@ int holder_loop(struct holder_ctx *h)
 			status = EXIT_OP_FAILED;
 			break;
 		}
-		if (r == 0)
-			continue;
+		now = now_ms();
 		/* clients first: pfd[1..] matches clients[] as built above */
 		for (size_t i = nclients; i-- > 0;) {
 			struct client *c = &clients[i];
 			short rev = pfd[i + 1].revents;
-			if (rev & (POLLIN | POLLHUP | POLLERR))
+			if (!c->eof && (rev & (POLLIN | POLLHUP | POLLERR)))
 				client_read(c);
 			if (c->outlen)
 				client_write(c);
-			if (c->eof && (c->outlen == 0 || (rev & (POLLERR | POLLHUP))))
+			if ((c->eof && (c->outlen == 0 || (rev & (POLLERR | POLLHUP)))) ||
+			    (c->peer.uid != 0 && now - c->active_ms >= CLIENT_IDLE_MS))
 				drop_client(i);
 		}
-		if (pfd[0].revents & POLLIN)
+		if (pfd[0].revents & POLLIN) {
+			/* Never serve a new client for a namespace re-created under the same name. */
+			if (holder_namespace_gone(h))
+				break;
 			accept_clients(h->lfd);
+		}
 		if (nheld > 0)
 			exit_pending = false;
 	}

@@ -5,7 +5,8 @@
  * Every test works in its own throwaway namespace. Refusals are checked to
  * change nothing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,9 @@ function asNobody(args: string[], input = '', env: NodeJS.ProcessEnv = { PATH: p
   return runAsNobody([helper, ...args], input, env);
 }
 
+/** Fields of /proc/PID/stat after the command name (index 11 is utime, 12 stime). */
+const proc = (pid: number): string[] => execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).split(') ')[1]!.split(' ');
+
 async function inNetns(tag: string, fn: (ns: string) => Promise<void> | void): Promise<void> {
   const ns = createNetns(tag);
   try {
@@ -34,6 +38,9 @@ async function inNetns(tag: string, fn: (ns: string) => Promise<void> | void): P
     destroyNetns(ns);
   }
 }
+
+/** The test copy's holder drops a non-root client idle this long. */
+const CLIENT_IDLE_MS = 2000;
 
 const BASE_ACL = [
   '# test ACL',
@@ -44,7 +51,7 @@ const BASE_ACL = [
 ].join('\n');
 
 beforeAll(() => {
-  h = installSetuidHelper(BASE_ACL);
+  h = installSetuidHelper(BASE_ACL, { clientIdleMs: CLIENT_IDLE_MS });
   ({ dir, helper, acl, skip } = h);
 }, 120_000);
 
@@ -342,6 +349,70 @@ os.execv(sys.argv[1],[sys.argv[1],'--netns',sys.argv[2],'holder'])`;
     } finally {
       spawnSync('rmdir', [cg]);
     }
+  });
+
+  it('GIVEN nobody holding 64 idle connections to the holder and a client that pipelines pings, half-closes and never reads WHEN root asks THEN root is served, the holder does not spin, nobody gets only its share and idle clients are dropped', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', async (ns) => {
+      const start = asNobody(['--netns', ns, 'holder']);
+      const pid = Number(/^ok holder (\d+)$/m.exec(start.stdout)?.[1]);
+      expect(pid, start.stderr).toBeGreaterThan(0);
+      const sock = `/run/tunform/netns/${ns}/holder.sock`;
+      const attacker = `import json,socket,sys,time
+conns=[]
+for _ in range(64):
+    s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); conns.append(s)
+time.sleep(0.3)
+served=[]
+for s in conns:
+    try:
+        s.sendall(b"ping\\n"); s.settimeout(2); served.append(s.recv(64).startswith(b"ok ping"))
+    except OSError: served.append(False)
+kept=[s for s,ok in zip(conns,served) if ok]
+spin=kept.pop(); spin.settimeout(0.5)
+try: spin.sendall(b"ping\\n"*20000)
+except OSError: pass
+spin.shutdown(socket.SHUT_WR)
+print(json.dumps({"served":sum(served)}),flush=True)
+sys.stdin.readline()
+time.sleep(float(sys.argv[2]))
+closed=0
+for s in kept:
+    s.settimeout(2)
+    try:
+        closed+= s.recv(64)==b""
+    except ConnectionResetError: closed+=1
+print(json.dumps({"closed":closed,"kept":len(kept)}),flush=True)`;
+      const child = spawn(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', attacker, sock, String((CLIENT_IDLE_MS * 2) / 1000)], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      child.stdout.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
+      let exited = false;
+      child.on('exit', () => (exited = true));
+      const nextLine = async (n: number): Promise<string> => {
+        while (lines.length < n && !exited) await new Promise((r) => setTimeout(r, 50));
+        return lines[n - 1] ?? 'null';
+      };
+      try {
+        // WHEN nobody has opened 64 connections and started the pipelined, never-read flood
+        expect(JSON.parse(await nextLine(1))).toEqual({ served: 8 }); // its share: 8 connections per uid
+        const cpu = (): number => proc(pid).slice(11, 13).reduce((a, b) => a + Number(b), 0);
+        const cpu0 = cpu();
+        const wall0 = Date.now();
+        // THEN root is still served
+        const root = spawnSync('/usr/bin/python3', ['-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"ping\\n"); s.settimeout(5); print(s.recv(64).decode().strip())', sock], { encoding: 'utf8' });
+        expect(root.stdout.trim()).toBe(`ok ping ${pid}`);
+        await new Promise((r) => setTimeout(r, 1000));
+        // AND the holder sleeps rather than spins: CPU ticks (100 per second) well under the wall time that passed
+        const ticks = cpu() - cpu0;
+        expect(ticks).toBeLessThan(((Date.now() - wall0) / 1000) * 100 * 0.25);
+        // AND once idle past the timeout, nobody's connections are closed by the holder
+        child.stdin.write('go\n');
+        expect(JSON.parse(await nextLine(2))).toEqual({ closed: 7, kept: 7 });
+      } finally {
+        child.kill();
+        await once(child, 'exit').catch(() => undefined);
+      }
+    });
   });
 
   it('GIVEN the apply lock WHEN nobody (allowed something) and daemon (allowed nothing) ask THEN only nobody gets it, and only by namespace', async (ctx) => {

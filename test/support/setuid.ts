@@ -42,9 +42,10 @@ export interface SetuidHelper {
  * Builds and installs the copy (unless the suite must be skipped; then only
  * `skip` and `cleanup` are meaningful). /tmp is checked, not assumed: the
  * skip reason names the mount when it is nosuid. Under CI=true a reason to
- * skip throws instead, so the suite fails rather than skips.
+ * skip throws instead, so the suite fails rather than skips. clientIdleMs
+ * shortens the holder's idle-client timeout so a test can wait it out.
  */
-export function installSetuidHelper(acl = ''): SetuidHelper {
+export function installSetuidHelper(acl = '', opts: { readonly clientIdleMs?: number } = {}): SetuidHelper {
   const dir = mkdtempSync('/tmp/tunform-suid-');
   const skip = setuidSkipReason(dir);
   // In CI a missing prerequisite is a failure: the suite must not pass by skipping its attacks.
@@ -61,7 +62,8 @@ export function installSetuidHelper(acl = ''): SetuidHelper {
   const h: SetuidHelper = { dir, helper, acl: aclPath, skip, writeAcl, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   if (skip) return h;
   chmodSync(dir, 0o755); // nobody must reach the binary; the ACL's directory must not be writable by others
-  execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper'), `BUILD=${join(dir, 'build')}`, `ACL_PATH=${aclPath}`], { stdio: 'pipe' });
+  const idle = opts.clientIdleMs !== undefined ? [`CLIENT_IDLE_MS=${opts.clientIdleMs}`] : [];
+  execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper'), `BUILD=${join(dir, 'build')}`, `ACL_PATH=${aclPath}`, ...idle], { stdio: 'pipe' });
   execFileSync('install', ['-o', 'root', '-g', 'root', '-m', '4755', join(dir, 'build', 'tunform-helper'), helper]);
   writeAcl(acl);
   return h;
