@@ -1,10 +1,13 @@
 /**
  * Entry point of terraform-provider-tunform (bin/terraform-provider-tunform.cjs):
- * the protocol layer serving tunform's resources.
+ * the protocol layer serving tunform's resources. The resources (and the
+ * spec validator, reader and apply engine under them) are imported
+ * dynamically, so the bundle evaluates them after the handshake line.
  */
 import { serveProvider } from './protocol/serve.js';
 import { warmUpPlugin } from './protocol/warm-up.js';
-import { createTunformProvider } from './tunform/index.js';
+
+const createTunformProvider = async () => (await import('./tunform/index.js')).createTunformProvider();
 
 export const main = (): Promise<void> => serveProvider(createTunformProvider);
 

@@ -2,7 +2,8 @@
  * serveProvider: runs this process as a Terraform provider plugin. The order
  * matters for start-up time, which Terraform pays 3 to 5 times per command:
  * check the cookie, make the certificate, bind the socket, print the
- * handshake line; only then build the provider (factory()).
+ * handshake line; only then build (and, with a loading factory, load) the
+ * provider, on the first call.
  */
 import * as grpc from '@grpc/grpc-js';
 import { rmSync } from 'node:fs';
@@ -45,7 +46,13 @@ export interface ServeOptions {
  * (GRPCController.Shutdown or StopProvider), then exits cleanly. Started
  * without Terraform's magic cookie, it prints one sentence and exits 1.
  */
-export async function serveProvider(factory: ProviderFactory, options: ServeOptions = {}): Promise<void> {
+/**
+ * A factory that loads the provider first (a dynamic import): what it loads is
+ * then evaluated after the handshake, not on the way to it.
+ */
+export type LoadingProviderFactory = () => Promise<ProviderDefinition>;
+
+export async function serveProvider(factory: ProviderFactory | LoadingProviderFactory, options: ServeOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const exit = options.onExit ?? ((code: number) => process.exit(code));
   const check = checkHandshakeEnv(env);
@@ -83,18 +90,18 @@ export async function serveProvider(factory: ProviderFactory, options: ServeOpti
   };
   process.on('SIGTERM', stop);
 
-  let provider: Record<string, Handler> | undefined;
-  let providerError: string | undefined;
+  // Built once, on the first call; concurrent first calls share it.
+  let provider: Promise<Record<string, Handler>> | undefined;
+  const handlers = () =>
+    (provider ??= (async () => providerHandlers(await factory(), () => setImmediate(stop)))());
   const handlerFor = (rpc: string): Handler => async (request) => {
-    if (provider === undefined && providerError === undefined) {
-      try {
-        provider = providerHandlers(factory() satisfies ProviderDefinition, () => setImmediate(stop));
-      } catch (e) {
-        providerError = e instanceof Error ? e.message : String(e);
-      }
+    let h: Handler | undefined;
+    try {
+      h = (await handlers())[rpc];
+    } catch (e) {
+      return { diagnostics: [errorDiagnostic(`tunform's provider could not start: ${e instanceof Error ? e.message : String(e)}`)] };
     }
-    const h = provider?.[rpc];
-    if (h === undefined) return { diagnostics: [errorDiagnostic(`tunform's provider could not start: ${providerError ?? `no handler for ${rpc}`}`)] };
+    if (h === undefined) return { diagnostics: [errorDiagnostic(`tunform's provider has no handler for ${rpc}`)] };
     return h(request);
   };
 

@@ -4,11 +4,12 @@
  * bundle's V8 code cache with the functions a real start compiles.
  */
 import type { ProviderFactory } from '../contract.js';
+import type { LoadingProviderFactory } from './serve.js';
 import { connectPlugin } from './client.js';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from './handshake.js';
 import { serveProvider } from './serve.js';
 
-export async function warmUpPlugin(factory: ProviderFactory): Promise<void> {
+export async function warmUpPlugin(factory: ProviderFactory | LoadingProviderFactory): Promise<void> {
   let line = '';
   let exitedNow = () => {};
   const exited = new Promise<void>((resolve) => (exitedNow = resolve));
