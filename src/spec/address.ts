@@ -60,6 +60,8 @@ function parseUncached(text: string): CidrResult {
   if (ip.family === 6 && /^fe[89ab]/.test(ip.hex)) {
     return { ok: false, reason: `is an IPv6 link-local address (fe80::/10); the kernel assigns those itself, declare global or ULA addresses only` };
   }
+  const refused = refusedByKernel(ip.family, ip.hex);
+  if (refused !== undefined) return { ok: false, reason: refused };
   return {
     ok: true,
     value: {
@@ -70,6 +72,24 @@ function parseUncached(text: string): CidrResult {
       sortKey: `${ip.family}${ip.hex}/${String(prefixLength).padStart(3, '0')}`,
     },
   };
+}
+
+const V6_UNSPECIFIED = '0'.repeat(32);
+const V6_LOOPBACK = '0'.repeat(31) + '1';
+
+/**
+ * Addresses the kernel refuses on a tun/tap device (IPv6 ::, ::1, multicast)
+ * or takes with exit 0 and never adds (IPv4 0.0.0.0): each would fail, or
+ * never converge, mid-apply after its device was made. Checked on this
+ * machine's kernel (docs/spec.md).
+ */
+function refusedByKernel(family: 4 | 6, hex: string): string | undefined {
+  if (family === 4 && hex === '00000000') return 'is the unspecified address 0.0.0.0; the kernel accepts it and adds nothing, so declare a host address';
+  if (family === 4) return undefined;
+  if (hex === V6_UNSPECIFIED) return 'is the unspecified IPv6 address (::); the kernel refuses it, so declare a host address';
+  if (hex === V6_LOOPBACK) return 'is the IPv6 loopback address (::1); the kernel refuses it on any device but lo';
+  if (hex.startsWith('ff')) return 'is an IPv6 multicast address (ff00::/8); the kernel refuses those as interface addresses';
+  return undefined;
 }
 
 /** IPv4 before IPv6, then numerically: the order DeviceSpec.addresses and LiveDevice.addresses share. */

@@ -9,7 +9,7 @@ import type { Problem } from '../errors.js';
 import { parseCidr, type Cidr } from './address.js';
 import type { SystemLookup } from './lookup.js';
 import { ProblemSink } from './problems.js';
-import { DEVICE_KEYS, deviceSchema, MTU_MAX, MTU_MIN, TAP_MTU_MAX, type ParsedDevice } from './schema.js';
+import { DEVICE_KEYS, deviceSchema, IPV6_MTU_MIN, MTU_MAX, MTU_MIN, TAP_MTU_MAX, type ParsedDevice } from './schema.js';
 import { keyValue, showValue } from './show.js';
 import { reportIssues } from './zod-issues.js';
 import type { PathSegment } from './yaml-positions.js';
@@ -56,6 +56,14 @@ export function checkDeviceContext(raw: unknown, sink: ProblemSink, lookup: Syst
     sink.error(['mtu'], `${keyValue('mtu', raw.mtu)} must be between ${MTU_MIN} and ${TAP_MTU_MAX} for a tap device (its Ethernet header counts against the kernel's ${MTU_MAX})`);
   }
   const addresses = uniqueAddresses(raw.addresses, sink);
+  // The kernel refuses an IPv6 address below this MTU, and drops the device's IPv6 addresses when the MTU goes below it.
+  const v6 = addresses.find((a) => a.cidr.family === 6);
+  if (v6 && typeof raw.mtu === 'number' && Number.isInteger(raw.mtu) && raw.mtu >= MTU_MIN && raw.mtu < IPV6_MTU_MIN) {
+    sink.error(
+      ['mtu'],
+      `${keyValue('mtu', raw.mtu)} is below ${IPV6_MTU_MIN}, the least IPv6 works with, but addresses[${v6.index}] (${showValue(v6.cidr.cidr)}) is IPv6; raise 'mtu' to at least ${IPV6_MTU_MIN} or declare only IPv4 addresses`,
+    );
+  }
   const facts: { user?: number; group?: number; addresses: DeviceFacts['addresses'] } = { addresses };
   if (user !== undefined) facts.user = user;
   if (group !== undefined) facts.group = group;

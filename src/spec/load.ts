@@ -2,7 +2,6 @@
  * YAML spec file -> DesiredState. Collects every problem in the file before
  * failing, each located at file:line:column with its key path.
  */
-import { readFile } from 'node:fs/promises';
 import { YAMLException } from 'js-yaml';
 import { invalidInput, type Problem } from '../errors.js';
 import type { DesiredState, DeviceSpec } from '../model.js';
@@ -13,6 +12,8 @@ import { ProblemSink, sortByPosition } from './problems.js';
 import { DEVICE_KEYS, netnsNameSchema, specSchema, TOP_LEVEL_KEYS, type ParsedDevice } from './schema.js';
 import { netnsMissingMessage, showValue } from './show.js';
 import { parseYamlLazyPositions, type PositionIndex } from './yaml-positions.js';
+import { decodeSpec, readSpecBytes } from './read-spec.js';
+import { expandsBeyond, expansionBudget, secondDocumentLine } from './yaml-limits.js';
 import { reportIssues } from './zod-issues.js';
 
 export interface LoadOptions {
@@ -39,21 +40,9 @@ export async function loadSpecFile(path: string, opts: LoadOptions): Promise<Loa
   return parseSpecText(await readSpecFile(path), path, opts);
 }
 
-/** A spec file's text (also what `--host` sends to the remote tunform). */
+/** A spec file's text (also what `--host` sends to the remote tunform), read so that no file can hurt (read-spec.ts). */
 export async function readSpecFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw invalidInput(`cannot read spec file '${path}': ${readErrorReason(e)}`);
-  }
-}
-
-function readErrorReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return e instanceof Error ? e.message : String(e);
+  return decodeSpec(await readSpecBytes(path), path);
 }
 
 /** Validates spec text; `file` is used in problems and messages only. */
@@ -66,8 +55,12 @@ export function parseSpecText(text: string, file: string, opts: LoadOptions): Lo
     if (doc === undefined) doc = null;
   } catch (e) {
     if (!(e instanceof YAMLException)) throw e;
-    const problem: Problem = { file, line: e.mark.line + 1, column: e.mark.column + 1, message: `YAML syntax error: ${e.reason}` };
-    throw invalidInput(summary(file, 1), [problem]);
+    throw invalidInput(summary(file, 1), [yamlProblem(e, text, file)]);
+  }
+  if (text.includes('*') && expandsBeyond(doc, expansionBudget(text))) {
+    throw invalidInput(summary(file, 1), [
+      { file, message: `YAML aliases make this spec expand to more than ${expansionBudget(text)} values and characters; write the values out instead` },
+    ]);
   }
 
   if (opts.onNetnsGuess) {
@@ -104,6 +97,14 @@ export function parseSpecText(text: string, file: string, opts: LoadOptions): Lo
   const devices: DeviceSpec[] = parsed.data.devices.map((d: ParsedDevice, i) => toDeviceSpec(d, (checked[i] as CheckedDevice).facts));
   const desired: DesiredState = netns === undefined ? { devices } : { netns, devices };
   return { desired, warnings: sortByPosition(sink.warnings) };
+}
+
+/** A js-yaml error as a located problem. Only the one-document rule comes without a position; it gets the second document's line. */
+function yamlProblem(e: YAMLException, text: string, file: string): Problem {
+  if (e.mark) return { file, line: e.mark.line + 1, column: e.mark.column + 1, message: `YAML syntax error: ${e.reason}` };
+  const line = secondDocumentLine(text);
+  if (line === undefined) return { file, message: `YAML syntax error: ${e.reason}` };
+  return { file, line, column: 1, message: `a second YAML document starts here ('---'); a spec is one document: merge the devices into one 'devices' list` };
 }
 
 /**

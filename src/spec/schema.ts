@@ -19,6 +19,8 @@ export const MTU_MIN = 68;
 export const MTU_MAX = 65535;
 /** A tap's frames carry a 14-byte Ethernet header within the kernel's 65535 (ETH_MAX_MTU - ETH_HLEN). */
 export const TAP_MTU_MAX = 65521;
+/** IPv6 needs links of at least 1280 bytes (RFC 8200); the kernel enforces it. */
+export const IPV6_MTU_MIN = 1280;
 /** (uid_t)-1 means "unchanged" to the kernel, so the largest usable id is one less. */
 export const ID_MAX = 4294967294;
 /** IFNAMSIZ is 16 including the terminating NUL. */
@@ -36,13 +38,31 @@ const rule =
 
 const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 
+/** What a forbidden character is called in a message: whitespace, a control character by code point, or the character itself. */
 function forbiddenCharacter(s: string, forbidden: RegExp): string | undefined {
   const m = forbidden.exec(s);
   if (!m) return undefined;
-  return /\s/.test(m[0]) ? 'whitespace' : `'${m[0]}'`;
+  const c = m[0];
+  if (/\s/.test(c)) return 'whitespace';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(c)) return `a control character (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  return `'${c}'`;
 }
 
-const DEVICE_NAME_RULE = `device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes without '/', ':' or whitespace, and not '.' or '..'`;
+/**
+ * What the kernel and the helper refuse in a device name (helper/src/names.c
+ * says the same): '/', ':', whitespace and control characters (dev_valid_name,
+ * and a name that prints as something else); '%' (a kernel name template:
+ * `tun%d` would create tun0); glob characters (the helper's ACL matches names
+ * with them).
+ */
+const DEVICE_NAME_FORBIDDEN = /[/:%*?[\]\s\u0000-\u001f\u007f-\u009f]/;
+const DEVICE_NAME_PATTERN = /^[^/:%*?[\]\s\u0000-\u001f\u007f-\u009f]*$/;
+/** Names the kernel keeps for itself (/proc/sys/net/ipv4/conf/all and default), or that are paths. */
+const RESERVED_DEVICE_NAMES: readonly string[] = ['.', '..', 'all', 'default'];
+
+const FORBIDDEN_RULE = `device names must not contain '/', ':', '%', '*', '?', '[', ']', whitespace or control characters`;
+const RESERVED_RULE = `device names must not be ${RESERVED_DEVICE_NAMES.slice(0, -1).map((n) => `'${n}'`).join(', ')} or '${RESERVED_DEVICE_NAMES.at(-1)}'`;
+const DEVICE_NAME_RULE = `device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes without '/', ':', '%', '*', '?', '[', ']', whitespace or control characters, and not ${RESERVED_DEVICE_NAMES.slice(0, -1).map((n) => `'${n}'`).join(', ')} or '${RESERVED_DEVICE_NAMES.at(-1)}'`;
 
 export const deviceNameSchema = z
   .string({ error: rule('name', 'must be a string', `'name' is required: ${DEVICE_NAME_RULE}`) })
@@ -51,9 +71,8 @@ export const deviceNameSchema = z
     error: (iss) =>
       `${keyValue('name', iss.input)} is ${byteLength(String(iss.input))} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes`,
   })
-  .regex(/^[^/:\s]*$/, {
-    error: (iss) =>
-      `${keyValue('name', iss.input)} contains ${forbiddenCharacter(String(iss.input), /[/:\s]/)}; device names must not contain '/', ':' or whitespace`,
+  .regex(DEVICE_NAME_PATTERN, {
+    error: (iss) => `${keyValue('name', iss.input)} contains ${forbiddenCharacter(String(iss.input), DEVICE_NAME_FORBIDDEN)}; ${FORBIDDEN_RULE}`,
   })
   .check((ctx) => {
     const v = ctx.value;
@@ -61,11 +80,11 @@ export const deviceNameSchema = z
     if (v.length <= DEVICE_NAME_MAX_BYTES && byteLength(v) > DEVICE_NAME_MAX_BYTES) {
       ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is ${byteLength(v)} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes` });
     }
-    if (v === '.' || v === '..') {
-      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is reserved; device names must not be '.' or '..'` });
+    if (RESERVED_DEVICE_NAMES.includes(v)) {
+      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is reserved; ${RESERVED_RULE}` });
     }
   })
-  .meta({ description: `Kernel interface name: 1 to ${DEVICE_NAME_MAX_BYTES} bytes without '/', ':' or whitespace, not '.' or '..'; unique in the spec.` });
+  .meta({ description: `Kernel interface name: ${DEVICE_NAME_RULE.replace(/^device names must be /, '')}; unique in the spec.` });
 
 export const netnsNameSchema = z
   .string({ error: rule('netns', 'must be a string naming a network namespace') })

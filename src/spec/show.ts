@@ -5,13 +5,21 @@
 
 const MAX_SHOWN = 60;
 
+/** Control characters (C0, DEL, C1) and the bidirectional overrides that reorder what a terminal shows. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text with every character that would not show, or would move what follows, written as \uXXXX. */
+export function visible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A value as it appears in parentheses: strings JSON-quoted, numbers and booleans bare, collections by kind. */
 export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const text = typeof value === 'string' ? visible(JSON.stringify(value)) : String(value);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
 }
 

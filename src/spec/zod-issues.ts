@@ -6,7 +6,7 @@
  */
 import type * as z from 'zod';
 import type { ProblemSink } from './problems.js';
-import { nearestKey } from './show.js';
+import { nearestKey, visible } from './show.js';
 import type { PathSegment } from './yaml-positions.js';
 
 export interface IssueContext {
@@ -21,7 +21,10 @@ export function reportIssues(issues: readonly z.core.$ZodIssue[], sink: ProblemS
     const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
     const input = (issue as { input?: unknown }).input;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) sink.error([...path, key], unknownKeyMessage(key, sink.pathOf(path), ctx.knownKeysAt(path)), 'key');
+      const where = sink.pathOf(path);
+      for (const key of issue.keys.slice(0, MAX_UNKNOWN_KEYS_SHOWN)) sink.error([...path, key], unknownKeyMessage(key, where, ctx.knownKeysAt(path)), 'key');
+      const more = issue.keys.length - MAX_UNKNOWN_KEYS_SHOWN;
+      if (more > 0) sink.error(path, `and ${more} more unknown ${more === 1 ? 'key' : 'keys'} ${where === '' ? 'at the top level' : `in ${where}`}; allowed keys: ${ctx.knownKeysAt(path).join(', ')}`);
     } else if (issue.code === 'invalid_type' && issue.expected === 'object' && input !== undefined) {
       sink.error(path, ctx.notAMapping(path, input));
     } else {
@@ -31,10 +34,13 @@ export function reportIssues(issues: readonly z.core.$ZodIssue[], sink: ProblemS
   }
 }
 
+/** A mapping with thousands of unknown keys is one mistake; listing each would cost quadratic time and bury it. */
+const MAX_UNKNOWN_KEYS_SHOWN = 20;
+
 function unknownKeyMessage(key: string, where: string, known: readonly string[]): string {
   const place = where === '' ? 'at the top level' : `in ${where}`;
   const near = nearestKey(key, known);
   return near !== undefined
-    ? `unknown key '${key}' ${place}; did you mean '${near}'?`
-    : `unknown key '${key}' ${place}; allowed keys: ${known.join(', ')}`;
+    ? `unknown key '${visible(key)}' ${place}; did you mean '${near}'?`
+    : `unknown key '${visible(key)}' ${place}; allowed keys: ${known.join(', ')}`;
 }

@@ -10,7 +10,7 @@ describe('TunNetdev validation through the shared spec validator', () => {
       { name: 'a-very-long-device', mode: 'tun' },
       `st/dev.name: 'name' ("a-very-long-device") is 18 bytes; device names must be 1 to 15 bytes`,
     ],
-    ['name with a colon', { name: 'tun:0', mode: 'tun' }, `st/dev.name: 'name' ("tun:0") contains ':'; device names must not contain '/', ':' or whitespace`],
+    ['name with a colon', { name: 'tun:0', mode: 'tun' }, `st/dev.name: 'name' ("tun:0") contains ':'; device names must not contain '/', ':', '%', '*', '?', '[', ']', whitespace or control characters`],
     ['mode missing', { name: 'tun0' }, `st/dev.mode: 'mode' is required: tun or tap`],
     ['mode unknown', { name: 'tun0', mode: 'bridge' }, `st/dev.mode: 'mode' ("bridge") must be tun or tap`],
     ['mtu out of range', { name: 'tun0', mode: 'tun', mtu: 10 }, `st/dev.mtu: 'mtu' (10) must be between 68 and 65535`],

@@ -12,7 +12,7 @@ describe('address canonicalisation', () => {
     ['fd00:0000:0000:0000:0000:0000:0000:0001/64', 'fd00::1/64'],
     ['2001:db8:0:0:1:0:0:1/48', '2001:db8::1:0:0:1/48'],
     ['2001:0:0:1:0:0:0:1/64', '2001:0:0:1::1/64'],
-    ['::/0', '::/0'],
+    ['::2/0', '::2/0'],
     ['::FFFF:1.2.3.4/96', '::ffff:1.2.3.4/96'],
     ['172.31.0.1/24', '172.31.0.1/24'],
     ['10.0.0.1/032', '10.0.0.1/32'],
@@ -22,6 +22,21 @@ describe('address canonicalisation', () => {
 
   test('GIVEN a leading-zero IPv4 octet WHEN parsed THEN it is rejected rather than read as octal or decimal', () => {
     expect(canonical('010.0.0.1/8')).toMatch(/^error: is not an IPv4 or IPv6 address/);
+  });
+});
+
+describe('addresses the kernel refuses or ignores', () => {
+  test.each([
+    ['0.0.0.0/0', 'error: is the unspecified address 0.0.0.0; the kernel accepts it and adds nothing, so declare a host address'],
+    ['0.0.0.0/8', 'error: is the unspecified address 0.0.0.0; the kernel accepts it and adds nothing, so declare a host address'],
+    ['::/0', 'error: is the unspecified IPv6 address (::); the kernel refuses it, so declare a host address'],
+    ['::/128', 'error: is the unspecified IPv6 address (::); the kernel refuses it, so declare a host address'],
+    ['::1/128', 'error: is the IPv6 loopback address (::1); the kernel refuses it on any device but lo'],
+    ['ff02::1/64', 'error: is an IPv6 multicast address (ff00::/8); the kernel refuses those as interface addresses'],
+    ['0.0.0.1/32', '0.0.0.1/32'],
+    ['224.0.0.5/24', '224.0.0.5/24'],
+  ])('GIVEN %s WHEN validated THEN the answer is exact: %s', (input, expected) => {
+    expect(canonical(input)).toBe(expected);
   });
 });
 

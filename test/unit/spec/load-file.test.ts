@@ -18,7 +18,7 @@ describe('loadSpecFile', () => {
   });
 
   test('GIVEN a directory WHEN loaded THEN it is refused as a spec file', async () => {
-    await expect(loadSpecFile(dir, { lookup: fakeLookup() })).rejects.toThrow(`cannot read spec file '${dir}': is a directory`);
+    await expect(loadSpecFile(dir, { lookup: fakeLookup() })).rejects.toThrow(`cannot read spec file '${dir}': it is a directory; a spec must be a regular file`);
   });
 
   test('GIVEN a valid file WHEN loaded THEN the desired state is returned', async () => {
