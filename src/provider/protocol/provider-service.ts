@@ -157,7 +157,8 @@ export function providerHandlers(def: ProviderDefinition, onStop: () => void): R
       });
       return {
         new_state: encodeDynamic(out.newState, t),
-        private: out.private ?? new Uint8Array(0),
+        // What the plan stored goes on into state unless the resource replaces it.
+        private: out.private ?? privateBytes(r.planned_private),
         diagnostics: diagnosticsToWire(out.diagnostics),
       };
     },

@@ -74,7 +74,7 @@ describe('provider RPC handlers', () => {
     expect(r.planned_private).toEqual(Uint8Array.of(7));
   });
 
-  test('GIVEN an apply WHEN answered THEN planned private bytes reach the resource and the new state is encoded', async () => {
+  test('GIVEN an apply WHEN answered THEN planned private bytes reach the resource and, not replaced, go on into state; the new state is encoded', async () => {
     const r = await h.ApplyResourceChange!({
       type_name: 'thing',
       prior_state: dv(null),
@@ -84,6 +84,7 @@ describe('provider RPC handlers', () => {
     });
     expect(calls).toContain('apply b private=7');
     expect(decode((r.new_state as { msgpack: Uint8Array }).msgpack)).toEqual({ name: 'b', addresses: [], ifindex: 42 });
+    expect(r.private).toEqual(Uint8Array.of(7));
   });
 
   test('GIVEN a resource that throws WHEN read THEN the answer is an error diagnostic naming the RPC, not a gRPC failure', async () => {
