@@ -153,6 +153,7 @@ struct holder_ctx {
 	const char *netns; /* NULL: the namespace it was started in */
 	char sock_path[600];
 	int lfd; /* listening socket, -1 before holder_listen */
+	int lock_fd; /* the namespace's flock; handed to a successor with the fds (holder_handover.c) */
 	unsigned long long ns_dev, ns_ino; /* the namespace it serves (nsfs) */
 	dev_t sock_dev; /* the socket file it bound: removed on exit only if still ours */
 	ino_t sock_ino;
@@ -169,5 +170,15 @@ int close_fds_except(const int *keep, size_t n, char *err);
 
 /* holder_loop.c: the daemon after it listens; returns an exit status */
 int holder_loop(struct holder_ctx *h);
+size_t holder_held_count(void);
+void holder_held_at(size_t i, const char **name, int *fd, bool *mq);
+int holder_adopt_held(const char *name, int fd, bool mq); /* a successor's table, filled from its predecessor */
+
+/* holder_handover.c: restart without closing a held fd (SCM_RIGHTS to a successor) */
+int holder_handover_give(struct holder_ctx *h, int sock, char *err); /* 0: the successor has everything */
+int holder_handover_take(struct holder_ctx *h, char *err);           /* fds taken (>= 0) or -errno */
+int holder_start_successor(const char *netns, const char *sock_path); /* holder.c */
+int holder_lock_file(const char *netns, char *err);                   /* holder.c: the namespace file holders flock */
+int cmd_holder_restart(const char *netns);
 
 #endif

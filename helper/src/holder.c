@@ -171,10 +171,15 @@ static void report(int ready_fd, const char *status_word, const char *text)
 	}
 }
 
-/* The daemon itself (grandchild). Never returns. */
+/*
+ * The daemon itself (grandchild). Never returns. A successor (lock_fd < 0)
+ * does not bind: it takes the socket, the lock and the held fds from the
+ * running holder (holder_handover.c) once it is set up like any holder.
+ */
 static void __attribute__((noreturn)) daemon_main(const char *netns, const char *sock_path, int ready_fd, int lock_fd)
 {
-	struct holder_ctx h = { .netns = netns, .lfd = -1 };
+	struct holder_ctx h = { .netns = netns, .lfd = -1, .lock_fd = lock_fd };
+	bool successor = lock_fd < 0;
 	errbuf_t err;
 	int devnull = -1, status = EXIT_OP_FAILED;
 
@@ -187,7 +192,7 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 		goto fail;
 	memcpy(h.sock_path, sock_path, strlen(sock_path) + 1);
 	umask(077);
-	if (holder_listen(&h, err) < 0)
+	if (!successor && holder_listen(&h, err) < 0)
 		goto fail;
 	/*
 	 * Into the namespace before attaching anything; then only CAP_NET_ADMIN,
@@ -234,6 +239,8 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 		if (close_fds_except(keep, sizeof keep / sizeof keep[0], err) < 0)
 			goto fail;
 	}
+	if (successor && holder_handover_take(&h, err) < 0)
+		goto fail;
 	{
 		char pid[24];
 		snprintf(pid, sizeof pid, "%ld", (long)getpid());
@@ -244,7 +251,7 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 	_exit(status);
 fail:
 	report(ready_fd, "error", err);
-	if (h.lfd >= 0)
+	if (h.lfd >= 0 && !successor)
 		holder_unlink_socket(&h);
 	_exit(status);
 }
@@ -305,6 +312,22 @@ static int start_daemon(const char *netns, const char *sock_path, int lock_fd)
 	return EXIT_OP_FAILED;
 }
 
+/* A successor for the holder listening at sock_path: it takes over, then the old one exits. */
+int holder_start_successor(const char *netns, const char *sock_path)
+{
+	return start_daemon(netns, sock_path, -1);
+}
+
+/* The holder's lock is the namespace itself: its nsfs inode, the same for every path that names it. */
+int holder_lock_file(const char *netns, char *err)
+{
+	int fd = netns ? open_netns(netns, err) : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && !netns)
+		set_err(err, "open namespace", "/proc/self/ns/net", errno);
+	return fd;
+}
+
 int cmd_holder(const char *netns)
 {
 	char dir[512], sock_path[600];
@@ -327,11 +350,8 @@ int cmd_holder(const char *netns)
 	}
 	snprintf(sock_path, sizeof sock_path, "%s/holder.sock", dir);
 	do {
-		/* The lock is the namespace itself: its nsfs inode, the same for every path that names it. */
-		int lock_fd = netns ? open_netns(netns, err) : open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		int lock_fd = holder_lock_file(netns, err);
 		if (lock_fd < 0) {
-			if (!netns)
-				set_err(err, "open namespace", "/proc/self/ns/net", errno);
 			fprintf(stderr, "tunform-helper: %s\n", err);
 			return EXIT_OP_FAILED;
 		}

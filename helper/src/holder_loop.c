@@ -6,6 +6,7 @@
  *   set NAME [user=U|-1] [group=G|-1] [persist=1]   owner, group or persist through the held fd
  *   list                      ok list NAME... (fds still attached)
  *   ping                      ok ping PID
+ *   handover                  root only: every fd to the caller, a successor (holder_handover.c); then exit
  *
  * Every request naming a device passes authorize() first (see holder.c).
  *
@@ -74,6 +75,8 @@ static size_t nheld, capheld;
 static struct client clients[MAX_CLIENTS];
 static size_t nclients;
 static bool exit_pending;
+static struct holder_ctx *ctx;
+static bool handed_over; /* everything now belongs to a successor: exit without touching the socket */
 
 static struct held *find_held(const char *name)
 {
@@ -104,6 +107,27 @@ static int add_held(const char *name, int fd, bool mq)
 	held[nheld].mq = mq;
 	nheld++;
 	return 0;
+}
+
+size_t holder_held_count(void)
+{
+	return nheld;
+}
+
+void holder_held_at(size_t i, const char **name, int *fd, bool *mq)
+{
+	*name = held[i].name;
+	*fd = held[i].fd;
+	*mq = held[i].mq;
+}
+
+int holder_adopt_held(const char *name, int fd, bool mq)
+{
+	errbuf_t err;
+
+	if (!valid_ifname(name, err) || find_held(name))
+		return -EINVAL;
+	return add_held(name, fd, mq);
 }
 
 /*
@@ -276,6 +300,21 @@ static void op_set(struct client *c, char **tok, int ntok)
 	reply(c, "ok set %s", tok[1]);
 }
 
+static void op_handover(struct client *c)
+{
+	errbuf_t err;
+
+	if (c->peer.uid != 0) {
+		reply(c, "error handover -: only root may take over the holder");
+		return;
+	}
+	if (holder_handover_give(ctx, c->fd, err) < 0) {
+		reply(c, "error handover -: %s", err);
+		return;
+	}
+	handed_over = true;
+}
+
 static void op_list(struct client *c)
 {
 	out_append(c, "ok list", 7);
@@ -344,6 +383,8 @@ static void handle_line(struct client *c, char *line)
 		op_list(c);
 	else if (strcmp(tok[0], "ping") == 0 && ntok == 1)
 		reply(c, "ok ping %ld", (long)getpid());
+	else if (strcmp(tok[0], "handover") == 0 && ntok == 1)
+		op_handover(c);
 	else
 		reply(c, "error %.32s %.64s: unknown request (expected hold, release, set, list or ping)", tok[0],
 		      name ? name : "-");
@@ -377,6 +418,8 @@ static void client_read(struct client *c)
 			else
 				handle_line(c, start);
 			start = nl + 1;
+			if (handed_over)
+				return; /* the connection is the successor's hand-over channel now */
 		}
 		c->inlen -= (size_t)(start - c->in);
 		memmove(c->in, start, c->inlen);
@@ -511,6 +554,7 @@ int holder_loop(struct holder_ctx *h)
 	long next_watch = now_ms() + WATCH_INTERVAL_MS;
 	long idle_since = now_ms();
 
+	ctx = h;
 	for (;;) {
 		size_t n = 0;
 		long now = now_ms();
@@ -560,12 +604,16 @@ int holder_loop(struct holder_ctx *h)
 			short rev = pfd[i + 1].revents;
 			if (!c->eof && (rev & (POLLIN | POLLHUP | POLLERR)))
 				client_read(c);
+			if (handed_over)
+				break;
 			if (c->outlen)
 				client_write(c);
 			if ((c->eof && (c->outlen == 0 || (rev & (POLLERR | POLLHUP)))) ||
 			    (c->peer.uid != 0 && now - c->active_ms >= CLIENT_IDLE_MS))
 				drop_client(i);
 		}
+		if (handed_over)
+			return EXIT_OPS_OK; /* the socket, the lock and every device are the successor's now */
 		if (pfd[0].revents & POLLIN) {
 			/* Never serve a new client for a namespace re-created under the same name. */
 			if (holder_namespace_gone(h))

@@ -32,6 +32,7 @@ static int usage(void)
 	fputs("usage: tunform-helper [--netns NAME] exec\n"
 	      "       tunform-helper [--netns NAME] check\n"
 	      "       tunform-helper [--netns NAME] holder\n"
+	      "       tunform-helper [--netns NAME] holder-restart\n"
 	      "       tunform-helper [--netns NAME] lock\n"
 	      "       tunform-helper lock PATH\n"
 	      "       tunform-helper acl-check [FILE]\n"
@@ -72,6 +73,11 @@ static int plain_check(const struct call *c)
 static int plain_holder(const struct call *c)
 {
 	return cmd_holder(c->netns);
+}
+
+static int plain_holder_restart(const struct call *c)
+{
+	return cmd_holder_restart(c->netns);
 }
 
 static int plain_lock(const struct call *c)
@@ -155,6 +161,13 @@ static int suid_holder(const struct call *c)
 	if (become_root(err) < 0)
 		return fail(err);
 	return cmd_holder(c->netns);
+}
+
+static int suid_holder_restart(const struct call *c)
+{
+	(void)c;
+	fputs("tunform-helper: holder-restart is refused in setuid mode: only root may replace the holder\n", stderr);
+	return EXIT_OP_FAILED;
 }
 
 static int suid_lock(const struct call *c)
@@ -243,6 +256,7 @@ static const struct command {
 	{ "exec", ARG_NONE, NETNS_OPTIONAL, true, suid_exec, plain_exec },
 	{ "check", ARG_NONE, NETNS_OPTIONAL, true, suid_check, plain_check },
 	{ "holder", ARG_NONE, NETNS_OPTIONAL, true, suid_holder, plain_holder },
+	{ "holder-restart", ARG_NONE, NETNS_OPTIONAL, false, suid_holder_restart, plain_holder_restart },
 	{ "lock", ARG_OPTIONAL, NETNS_OPTIONAL, true, suid_lock, plain_lock },
 	{ "acl-check", ARG_OPTIONAL, NETNS_FORBIDDEN, false, suid_acl_check, plain_acl_check },
 	{ "dump", ARG_REQUIRED, NETNS_REQUIRED, true, suid_dump, plain_dump },

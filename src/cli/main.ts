@@ -16,6 +16,7 @@ import { runImport } from './commands/import.js';
 import { runInstallProvider } from './commands/install-provider.js';
 import { runApplyAll } from './commands/apply-all.js';
 import { runConvert } from './commands/convert.js';
+import { runHolderRestart } from './commands/holder.js';
 import { runInstallUnits, UNITS_PREFIX_DEFAULT } from './commands/install-units.js';
 import { CONFIG_DIR_DEFAULT, CONFIG_DIR_ENV } from '../boot/config-dir.js';
 
@@ -118,6 +119,15 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .argument('[name...]', 'declared devices to adopt (default: every declared device)')
     .addOption(new Option('--generation <id>', 'marker generation to stamp on the adopted devices').env('TUNFORM_GENERATION'))
     .action(async (names: string[], opts: { json?: boolean }, cmd: Command) => wrap((o: typeof opts, io2: Io) => runImport(names, o, io2))(opts, cmd));
+
+  program
+    .command('holder')
+    .description("manage a namespace's holder (the process keeping keepCarrier fds)")
+    .command('restart')
+    .description('hand every held fd to a new holder from the current helper binary, then end the old one; no carrier drop')
+    .addOption(netnsOption())
+    .addOption(jsonOption())
+    .action(wrap(runHolderRestart));
 
   program
     .command('convert')

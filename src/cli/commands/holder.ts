@@ -1,0 +1,20 @@
+import type { Io } from '../io.js';
+import { restartHolder } from '../../apply/holder-restart.js';
+
+export interface HolderRestartOptions {
+  readonly netns?: string;
+  readonly json?: boolean;
+}
+
+/** `tunform holder restart [--netns NS]`: hand every held fd to a new holder, with no carrier drop. */
+export async function runHolderRestart(opts: HolderRestartOptions, io: Io): Promise<number> {
+  const r = await restartHolder(opts.netns);
+  if (opts.json) {
+    io.out(`${JSON.stringify({ formatVersion: 1, netns: opts.netns ?? null, oldPid: r.oldPid ?? null, newPid: r.newPid ?? null, helper: r.helper }, null, 2)}\n`);
+  } else if (r.newPid === undefined) {
+    io.out(`No holder runs${opts.netns ? ` in netns '${opts.netns}'` : ''}; nothing to restart.\n`);
+  } else {
+    io.out(`Holder restarted: pid ${r.oldPid ?? '?'} handed every fd to pid ${r.newPid} (${r.helper}).\n`);
+  }
+  return 0;
+}
