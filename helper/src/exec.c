@@ -332,6 +332,12 @@ static int run_line(char *line, bool *failed)
 		r = -EINVAL;
 	} else {
 		struct authz a = op_authz(&op);
+		/* An op that names no mode is checked against the mode of the live device (the ACL's `modes`). */
+		if (a.mode < 0 && acl_enforced()) {
+			errbuf_t ignored;
+			int mode = nl_tun_mode(op.spec.name, ignored);
+			a.mode = mode >= 0 ? mode : -1; /* no such tun/tap device: the op itself fails */
+		}
 		r = authorize(&exec_peer, &a, err) ? run_op(&op, err) : -EPERM;
 	}
 	if (r < 0) {

@@ -112,7 +112,7 @@ static int fresh_signals(char *err)
  * (v2, and each v1 controller). Writing 0 to cgroup.procs moves the writer.
  * A read-only cgroup file system is one the caller cannot use either.
  */
-static int fresh_cgroups(char *err)
+int leave_caller_cgroups(char *err)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096];
@@ -150,7 +150,7 @@ int fresh_process(char *err)
 	int r;
 
 	if ((r = fresh_limits(err)) < 0 || (r = fresh_scheduling(err)) < 0 || (r = fresh_oom_score(err)) < 0 ||
-	    (r = fresh_signals(err)) < 0 || (r = fresh_cgroups(err)) < 0)
+	    (r = fresh_signals(err)) < 0 || (r = leave_caller_cgroups(err)) < 0)
 		return r;
 	return 0;
 }

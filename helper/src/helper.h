@@ -53,6 +53,7 @@ int tun_detach_queue(int fd, const char *name, char *err);
 int tun_set_owner(int fd, const char *name, long uid, char *err);
 int tun_set_group(int fd, const char *name, long gid, char *err);
 int tun_set_persist(int fd, const char *name, bool on, char *err);
+int tun_fd_mode(int fd); /* 0 tun, 1 tap, or -errno */
 /* 0 if fd is still attached to a device named name, else -errno */
 int tun_still_attached(int fd, const char *name);
 
@@ -69,6 +70,7 @@ int nl_set_mtu(const char *name, unsigned mtu, char *err);
 int nl_set_up(const char *name, bool up, char *err);
 int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, char *err);
 int nl_unlink(const char *name, char *err);
+int nl_tun_mode(const char *name, char *err); /* 0 tun, 1 tap, -1 unknown, or -errno */
 
 /* netns.c */
 int open_netns(const char *netns, char *err); /* O_NOFOLLOW, checked to be a namespace file */
@@ -139,14 +141,14 @@ int caller_peer(struct peer *peer, char *err); /* real uid/gid and supplementary
 int drop_to_caller(const struct peer *peer, uint64_t keep, char *err);
 int become_root(char *err); /* uid/gid 0 everywhere, no supplementary groups */
 int become_root_with(uint64_t keep, char *err); /* ...and only the capabilities in keep, bounding set too */
-int start_tun_opener(int nsfd, char *err); /* setuid exec: a capability-less uid-0 child opens /dev/net/tun */
-int open_tun_device(void);                 /* an fd on /dev/net/tun, or -errno */
+int become_unstoppable(uint64_t keep, char *err); /* uid 0 with keep, stop signals ignored, out of the caller's cgroups */
 
 /* exec.c: the caller whose ops a setuid exec authorises */
 void exec_set_peer(const struct peer *peer);
 
 /* fresh.c: limits, scheduling, OOM score, signals and cgroups set anew (call as root, before dropping) */
 int fresh_process(char *err);
+int leave_caller_cgroups(char *err); /* into the root cgroup of every writable hierarchy */
 
 /* The holder daemon's view of what it serves (holder.c, holder_watch.c, holder_loop.c). */
 struct holder_ctx {

@@ -360,6 +360,12 @@ static void handle_line(struct client *c, char *line)
 			if (ntok > 2 && parse_mode(tok[2], &tap))
 				a.mode = tap ? 1 : 0;
 		}
+		if (strcmp(tok[0], "hold") != 0) {
+			/* set and release name no mode: the ACL's `modes` is checked against the held device's */
+			struct held *h = find_held(name);
+			int mode = h ? tun_fd_mode(h->fd) : -1;
+			a.mode = mode >= 0 ? mode : -1;
+		}
 		if (strcmp(tok[0], "set") == 0) {
 			for (int i = 2; i < ntok; i++) {
 				if (strncmp(tok[i], "user=", 5) == 0 && parse_id(tok[i] + 5, true, &a.user))

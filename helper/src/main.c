@@ -118,19 +118,13 @@ static int suid_exec(const struct call *c)
 	errbuf_t err;
 	int nsfd = -1;
 
-	if (c->netns && (nsfd = open_netns(c->netns, err)) < 0)
-		return fail(err);
-	if (start_tun_opener(nsfd, err) < 0)
-		return fail(err);
-	/* setns needs CAP_SYS_ADMIN: keep it for that one call only. */
-	if (drop_to_caller(c->caller, (1ULL << CAP_NET_ADMIN) | (nsfd >= 0 ? 1ULL << CAP_SYS_ADMIN : 0), err) < 0)
-		return fail(err);
-	if (nsfd >= 0) {
-		if (enter_netns_fd(nsfd, c->netns, err) < 0)
+	if (c->netns) {
+		if ((nsfd = open_netns(c->netns, err)) < 0 || enter_netns_fd(nsfd, c->netns, err) < 0)
 			return fail(err);
 		close(nsfd);
 	}
-	if (caps_keep_net_admin(err) < 0)
+	/* The kernel binds a tun fd to the namespace current at open(): entered first. */
+	if (become_unstoppable(1ULL << CAP_NET_ADMIN, err) < 0)
 		return fail(err);
 	exec_set_peer(c->caller);
 	return cmd_exec(c->netns);

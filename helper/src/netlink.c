@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -153,10 +154,11 @@ static void init_req(struct req *r, unsigned short type, unsigned short flags, s
 }
 
 /*
- * The link called name, if it is a tun/tap device: its ifindex (> 0). Anything
- * else is refused: a missing link with ENODEV, another kind with EPERM.
+ * The link called name, if it is a tun/tap device: its ifindex (> 0), and in
+ * *mode (when not NULL) 0 for tun, 1 for tap, -1 if the kernel did not say.
+ * Anything else is refused: a missing link with ENODEV, another kind with EPERM.
  */
-static int tun_link_index(const char *name, const char *verb, char *err)
+static int tun_link(const char *name, const char *verb, int *mode, char *err)
 {
 	static union {
 		struct nlmsghdr nh;
@@ -165,8 +167,11 @@ static int tun_link_index(const char *name, const char *verb, char *err)
 	struct req r;
 	const struct ifinfomsg *ifi;
 	const struct rtattr *rta;
+	bool is_tun = false;
 	int len, n;
 
+	if (mode)
+		*mode = -1;
 	init_req(&r, RTM_GETLINK, 0, sizeof r.ifi);
 	r.ifi.ifi_family = AF_UNSPEC;
 	add_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
@@ -190,11 +195,31 @@ static int tun_link_index(const char *name, const char *verb, char *err)
 		for (const struct rtattr *in = RTA_DATA(rta); RTA_OK(in, ilen); in = RTA_NEXT(in, ilen)) {
 			if (in->rta_type == IFLA_INFO_KIND && RTA_PAYLOAD(in) >= 3 &&
 			    strncmp(RTA_DATA(in), "tun", RTA_PAYLOAD(in)) == 0)
-				return ifi->ifi_index;
+				is_tun = true;
+			if (in->rta_type != IFLA_INFO_DATA || !mode)
+				continue;
+			int dlen = (int)RTA_PAYLOAD(in);
+			for (const struct rtattr *d = RTA_DATA(in); RTA_OK(d, dlen); d = RTA_NEXT(d, dlen))
+				if (d->rta_type == IFLA_TUN_TYPE && RTA_PAYLOAD(d) >= 1)
+					*mode = *(const unsigned char *)RTA_DATA(d) == IFF_TAP ? 1 : 0;
 		}
 	}
+	if (is_tun)
+		return ifi->ifi_index;
 	set_errmsg(err, "failed to %s '%s': not a tun/tap device", verb, name);
 	return -EPERM;
+}
+
+static int tun_link_index(const char *name, const char *verb, char *err)
+{
+	return tun_link(name, verb, NULL, err);
+}
+
+int nl_tun_mode(const char *name, char *err)
+{
+	int mode, r = tun_link(name, "inspect", &mode, err);
+
+	return r < 0 ? r : mode;
 }
 
 static int link_change(const char *name, const char *verb, unsigned short type, unsigned flags, unsigned change,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -150,118 +151,24 @@ int become_root_with(uint64_t keep, char *err)
 }
 
 /*
- * The tun opener. The kernel binds a tun fd to the network namespace current
- * at open() time, and /dev/net/tun may be root's 0600 (as here) rather than
- * the usual 0666. So a setuid exec forks, before it drops to the caller, a
- * child that stays uid 0 but holds no capability at all (empty bounding set,
- * no new privileges) and does one thing: for each byte it reads, open
- * /dev/net/tun and send the fd back over a socketpair (SCM_RIGHTS). It exits
- * when the helper closes its end. The caller cannot signal or trace it (uid 0).
+ * A setuid exec holds device fds, however briefly (create, set, delete). If
+ * the caller could stop it there (SIGSTOP, a terminal's SIGTSTP, the freezer
+ * of a cgroup the caller owns), the device would keep its carrier, and other
+ * attachers would be blocked, for as long as the caller likes: keep-carrier
+ * no bypassed. So it stays uid 0 in every id (kill(2) and ptrace by the caller
+ * are refused), ignores the terminal's stop signals, and leaves the caller's
+ * cgroups; it keeps only the capabilities in keep.
  */
-#include <signal.h>
-#include <sys/socket.h>
-
-static int opener_sock = -1;
-
-static void __attribute__((noreturn)) opener_main(int sock, int nsfd)
+int become_unstoppable(uint64_t keep, char *err)
 {
-	errbuf_t err;
-	char c;
+	int r;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		_exit(EXIT_OP_FAILED);
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
-		_exit(EXIT_OP_FAILED);
-	if (become_root_with(0, err) < 0)
-		_exit(EXIT_OP_FAILED);
-	for (;;) {
-		ssize_t n = read(sock, &c, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(EXIT_OPS_OK);
-		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-		unsigned char status = fd < 0 ? (unsigned char)errno : 0;
-		struct iovec iov = { .iov_base = &status, .iov_len = 1 };
-		union {
-			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(int))];
-		} ctl;
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-		if (fd >= 0) {
-			memset(&ctl, 0, sizeof ctl);
-			msg.msg_control = ctl.buf;
-			msg.msg_controllen = sizeof ctl.buf;
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-		}
-		if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-			_exit(EXIT_OP_FAILED);
-		if (fd >= 0)
-			close(fd);
-	}
-}
-
-int start_tun_opener(int nsfd, char *err)
-{
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	if ((r = leave_caller_cgroups(err)) < 0 || (r = become_root_with(keep, err)) < 0)
+		return r;
+	if (signal(SIGTSTP, SIG_IGN) == SIG_ERR || signal(SIGTTIN, SIG_IGN) == SIG_ERR || signal(SIGTTOU, SIG_IGN) == SIG_ERR) {
 		int e = errno;
-		set_err(err, "start the tun opener of", "tunform-helper", e);
+		set_err(err, "ignore stop signals in", "tunform-helper", e);
 		return -e;
 	}
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		set_err(err, "start the tun opener of", "tunform-helper", e);
-		close(sv[0]);
-		close(sv[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		opener_main(sv[1], nsfd);
-	}
-	close(sv[1]);
-	opener_sock = sv[0];
 	return 0;
-}
-
-/* open("/dev/net/tun") directly, or through the opener in setuid mode: an fd or -errno. */
-int open_tun_device(void)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	unsigned char status = 0;
-	struct iovec iov = { .iov_base = &status, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
-	struct cmsghdr *cm;
-	ssize_t n;
-	int fd;
-
-	if (opener_sock < 0) {
-		fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
-	}
-	if (send(opener_sock, "o", 1, MSG_NOSIGNAL) != 1)
-		return -EPIPE;
-	do
-		n = recvmsg(opener_sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		return -EPIPE;
-	if (status != 0)
-		return -(int)status;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -EPROTO;
-	memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-	return fd;
 }

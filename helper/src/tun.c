@@ -32,10 +32,11 @@ static int open_with(const struct tun_spec *spec, short extra, const char *verb,
 	struct ifreq ifr;
 	int fd, r;
 
-	fd = open_tun_device();
+	fd = open(tun_path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		set_err(err, "open", tun_path, -fd);
-		return fd;
+		r = -errno;
+		set_err(err, "open", tun_path, errno);
+		return r;
 	}
 	memset(&ifr, 0, sizeof ifr);
 	memcpy(ifr.ifr_name, spec->name, strlen(spec->name)); /* validated: < IFNAMSIZ */
@@ -175,4 +176,15 @@ int tun_still_attached(int fd, const char *name)
 	if (strncmp(ifr.ifr_name, name, IFNAMSIZ) != 0)
 		return -ENODEV;
 	return 0;
+}
+
+/* The mode of the device fd is attached to: what the ACL's `modes` bound checks for ops that name none. */
+int tun_fd_mode(int fd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof ifr);
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+		return -errno;
+	return (ifr.ifr_flags & IFF_TAP) ? 1 : 0;
 }

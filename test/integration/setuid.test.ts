@@ -415,6 +415,81 @@ print(json.dumps({"closed":closed,"kept":len(kept)}),flush=True)`;
     });
   });
 
+  it('GIVEN a rule for tap devices only WHEN nobody unlinks, re-addresses, takes down, re-owns or releases a tun device through exec and the holder THEN every op is refused by the mode bound and the device stays held, up and unowned', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      try {
+        writeAcl(BASE_ACL + 'allow user nobody devices md-* netns tf-* modes tap addresses 10.66.0.0/16\n');
+        ipn(ns, 'tuntap', 'add', 'dev', 'md-1', 'mode', 'tun', 'multi_queue');
+        ipn(ns, 'link', 'set', 'md-1', 'up');
+        // root holds md-1 through a holder it started
+        expect(execFileSync(helper, ['--netns', ns, 'holder'], { encoding: 'utf8' })).toMatch(/^ok holder \d+/);
+        const sock = `/run/tunform/netns/${ns}/holder.sock`;
+        const talk = (argv: string[], lines: string[]): string[] =>
+          spawnSync(argv[0]!, [...argv.slice(1), '/usr/bin/python3', '-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); n=len(sys.argv)-2; s.sendall(("\\n".join(sys.argv[2:])+"\\n").encode()); b=b""\nwhile b.count(b"\\n")<n:\n    d=s.recv(4096)\n    if not d: break\n    b+=d\nprint(b.decode(),end="")', sock, ...lines], { encoding: 'utf8' })
+            .stdout.trim()
+            .split('\n');
+        expect(talk(['env'], ['hold md-1 tun mq'])).toEqual(['ok hold md-1']);
+        // WHEN nobody runs the ops that name no mode
+        const r = asNobody(['--netns', ns, 'exec'], 'mtu md-1 1400\naddr-add md-1 10.66.0.1/24\nalias md-1 mine\ndown md-1\nunlink md-1\n');
+        const h = talk(NOBODY, [`set md-1 user=${NOBODY_UID}`, 'release md-1']);
+        // THEN each is refused by the mode bound
+        const lines = [...r.stdout.trim().split('\n'), ...h];
+        expect(lines).toHaveLength(7);
+        for (const l of lines) expect(l).toMatch(/^error \S+ md-1: .*not permitted: mode tun is not allowed \(line 5: modes tap\)$/);
+        // AND md-1 is still there, up, unowned and held
+        const l = (JSON.parse(ipn(ns, '-d', '-j', 'link', 'show', 'md-1')) as { flags: string[]; mtu: number; linkinfo: { info_data: Record<string, unknown> } }[])[0]!;
+        expect(l.flags).toContain('UP');
+        expect(l.mtu).toBe(1500);
+        expect(l.linkinfo.info_data.user).toBeUndefined();
+        expect(talk(['env'], ['list'])).toEqual(['ok list md-1']);
+      } finally {
+        writeAcl(BASE_ACL);
+      }
+    });
+  });
+
+  it('GIVEN nobody running exec, the process that attaches to devices WHEN nobody signals or traces it THEN it is refused: exec runs as uid 0, ignores terminal stops and left nobody\'s cgroup', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      const attack = `import ctypes,json,os,signal,subprocess,sys,time
+libc=ctypes.CDLL(None,use_errno=True)
+p=subprocess.Popen([sys.argv[1],'--netns',sys.argv[2],'exec'],stdin=subprocess.PIPE,stdout=subprocess.PIPE)
+for _ in range(500):
+    st=open(f'/proc/{p.pid}/status').read()
+    if 'Uid:\\t0\\t0\\t0\\t0' in st and open(f'/proc/{p.pid}/stat').read().split(') ')[1][0]=='S': break
+    time.sleep(0.01)
+res={}
+for name in ('SIGSTOP','SIGTSTP','SIGKILL'):
+    try: os.kill(p.pid,getattr(signal,name)); res[name]='sent'
+    except PermissionError: res[name]='refused'
+res['ptrace']=libc.ptrace(16,p.pid,0,0)
+st=open(f'/proc/{p.pid}/status').read()
+res['uid']=[l for l in st.splitlines() if l.startswith('Uid:')][0].split()[1:]
+res['sigign']=int([l for l in st.splitlines() if l.startswith('SigIgn:')][0].split()[1],16)
+res['cgroup']=open(f'/proc/{p.pid}/cgroup').read()
+out,_=p.communicate(b'create vm-s tun -\\nunlink vm-s\\n')
+res['out']=out.decode()
+print(json.dumps(res))`;
+      const cgRoot = existsSync('/sys/fs/cgroup/cgroup.procs') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/pids';
+      const cg = join(cgRoot, `tf-suid-x-${process.pid}`);
+      execFileSync('mkdir', ['-p', cg]);
+      try {
+        const r = spawnSync('sh', ['-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'sh', ...NOBODY, '/usr/bin/python3', '-c', attack, helper, ns], { encoding: 'utf8' });
+        expect(r.stderr).toBe('');
+        const out = JSON.parse(r.stdout) as Record<string, unknown>;
+        // THEN no signal of nobody's reaches it and ptrace fails; it is uid 0 and ignores SIGTSTP, SIGTTIN and SIGTTOU
+        expect(out).toMatchObject({ SIGSTOP: 'refused', SIGTSTP: 'refused', SIGKILL: 'refused', ptrace: -1, uid: ['0', '0', '0', '0'] });
+        expect((out.sigign as number) & 0x380000).toBe(0x380000);
+        // AND it is out of nobody's cgroup, and its ops still run
+        expect(String(out.cgroup)).not.toContain(`tf-suid-x-${process.pid}`);
+        expect(out.out).toBe('ok create vm-s\nok unlink vm-s\n');
+      } finally {
+        spawnSync('rmdir', [cg]);
+      }
+    });
+  });
+
   it('GIVEN the apply lock WHEN nobody (allowed something) and daemon (allowed nothing) ask THEN only nobody gets it, and only by namespace', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', (ns) => {
