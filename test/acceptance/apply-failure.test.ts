@@ -29,12 +29,12 @@ describe.skipIf(!isRoot())('a failed apply', () => {
       const r = await runTunform(['apply', '-f', file, '--json']);
       // THEN a backend error (exit 4) whose report names the failed step and the steps that did not run
       expect(r.code, r.stderr).toBe(4);
-      const doc = JSON.parse(r.stdout) as { error: { kind: string; details: string[] } };
+      const doc = JSON.parse(r.stdout) as { error: { kind: string; message: string; details: string[] } };
       expect(doc.error.kind).toBe('backend');
+      expect(doc.error.message).toMatch(/partly changed/);
       expect(doc.error.details[0]).toBe('done (5): create ok0; create v6; address-add ok0 172.31.5.1/24; up ok0; mtu v6 1400');
       expect(doc.error.details[1]).toMatch(/^failed: address-add v6 fd00::1\/64: .+/);
       expect(doc.error.details[2]).toBe('not done (1): up v6');
-      expect(r.stderr).toMatch(/partly changed/);
       // AND what the report calls done is in the kernel; what it calls not done is not
       expect(addresses(ns, 'ok0')).toEqual(['172.31.5.1/24']);
       expect(link(ns, 'ok0').flags).toContain('UP');
