@@ -13,6 +13,7 @@ import { ensureBuilt, cleanupAll } from './lib/env.js';
 import { machine, mergeResults, printTable, writeDoc, type Row } from './lib/report.js';
 import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
 import { caseNetworkd, caseTraffic } from './cases/networkd.js';
+import { caseProvider, caseProviderKeep } from './cases/terraform-provider.js';
 import { casePluginPlan, casePluginStart } from './cases/provider.js';
 
 interface CaseDef {
@@ -23,6 +24,18 @@ interface CaseDef {
 }
 
 const CASES: Record<string, CaseDef> = {
+  provider: {
+    run: caseProvider,
+    describe:
+      'The Terraform provider: `terraform apply`, an in-sync `terraform plan -detailed-exitcode` and `terraform destroy` of N `tunform_netdev` resources (single-queue tun, one address each) in a fresh namespace per run, vs the same N as bare `terraform_data` resources (same input values, no provisioners) plus the kernel work done by `ip -n NS -batch` (tuntap add + address add + link set up; link del for destroy; for plan, the two `ip -j` dumps). Offline, from a mirror filled by `tunform install-provider`; default -parallelism (10).',
+    ns: [100, 1000],
+  },
+  'provider-kc': {
+    run: caseProviderKeep,
+    describe:
+      'The same with multiQueue + keepCarrier; the apply floor holds the fds with bench/floor-hold.c (as apply-kc) instead of ip tuntap add.',
+    ns: [1000],
+  },
   drift: {
     run: caseDrift,
     describe:

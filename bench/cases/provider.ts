@@ -15,7 +15,7 @@ import type { Ctx } from './core.js';
 const VERSION_RE = /version = "([^"]+)"/;
 
 /** Installs the plugin with the real `tunform install-provider --dir` and returns the mirror, version and launcher. */
-function install(): { mirror: string; version: string; launcher: string } {
+export function install(): { mirror: string; version: string; launcher: string } {
   const mirror = join(work(), 'tf-mirror');
   const out = run(tunform('install-provider', '--dir', mirror));
   const version = VERSION_RE.exec(out)?.[1];

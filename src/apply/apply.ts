@@ -45,6 +45,8 @@ export interface ApplyResult {
   readonly changed: boolean;
   readonly verified: boolean;
   readonly verifyAttempts: number;
+  /** Live state as last read: the verification read after changes, the planning read when there was nothing to do. */
+  readonly live: LiveState;
 }
 
 /** The declared devices named in `devices` (all when none are named); `given` names the option or argument for the message. */
@@ -102,27 +104,28 @@ function refuseUnsafe(p: Plan, force: boolean): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function verify(desired: DesiredState, opts: ApplyOptions): Promise<{ attempts: number; last: Plan }> {
+async function verify(desired: DesiredState, opts: ApplyOptions): Promise<{ attempts: number; last: Plan; live: LiveState }> {
   const attempts = opts.verifyAttempts ?? 5;
   let delay = opts.verifyDelayMs ?? 50;
   let last!: Plan;
+  let live!: LiveState;
   for (let i = 1; i <= attempts; i++) {
-    const live = await readLiveState({ netns: desired.netns });
+    live = await readLiveState({ netns: desired.netns });
     last = planFor(desired, live, opts);
-    if (isInSync(last)) return { attempts: i, last };
+    if (isInSync(last)) return { attempts: i, last, live };
     if (i < attempts) {
       await sleep(delay);
       delay = Math.min(delay * 2, 1000);
     }
   }
-  return { attempts, last };
+  return { attempts, last, live };
 }
 
 function heldNames(live: LiveState): Set<string> {
   return new Set(live.devices.filter((d) => d.holderPids.length > 0).map((d) => d.name));
 }
 
-const noChange = (p: Plan): ApplyResult => ({ plan: p, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0 });
+const noChange = (p: Plan, live: LiveState): ApplyResult => ({ plan: p, report: new ReportBuilder().build(), changed: false, verified: true, verifyAttempts: 0, live });
 
 const hasWork = (p: Plan): boolean => p.actions.length > 0 || p.conflicts.length > 0;
 
@@ -162,14 +165,14 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
     // Nothing to do needs no privileges, and no lock of its own.
     let live = opts.locked?.live ?? (await readLiveState({ netns }));
     let p = planFor(desired, live, opts);
-    if (!hasWork(p)) return noChange(p);
+    if (!hasWork(p)) return noChange(p, live);
     requireNetAdmin(`tunform ${what}`);
     if (!lock) {
       lock = await acquireLock(netns);
       // Another run may have changed things while we waited for the lock.
       live = await readLiveState({ netns });
       p = planFor(desired, live, opts);
-      if (!hasWork(p)) return noChange(p);
+      if (!hasWork(p)) return noChange(p, live);
     }
     // Conflicts and busy devices are judged only under the lock: an unlocked read
     // can catch another run's device between its creation and its marker.
@@ -185,7 +188,7 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
       const left = v.last.actions.map((a) => `${a.action} ${a.name}`).join('; ');
       throw verificationError(`${what} ran every step but live state still differs after ${v.attempts} reads: ${left}`, reportLines(report));
     }
-    return { plan: p, report, changed: true, verified: true, verifyAttempts: v.attempts };
+    return { plan: p, report, changed: true, verified: true, verifyAttempts: v.attempts, live: v.live };
   } finally {
     await lock?.release();
   }

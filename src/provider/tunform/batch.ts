@@ -12,6 +12,7 @@
  */
 import type { DesiredState, DeviceSpec, LiveState } from '../../model.js';
 import type { ApplyOptions, ApplyResult } from '../../apply/apply.js';
+import type { Lock } from '../../apply/lock.js';
 import type { AdoptOptions, AdoptResult } from '../../apply/adopt.js';
 import type { AdoptRequest } from '../../plan/adopt.js';
 import { handOverAdvice } from '../../live/other-managers.js';
@@ -43,6 +44,8 @@ export interface BatchOutcome {
 
 export interface EngineDeps {
   readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
+  /** The engine's own lock-then-read, handed to applyDesired so a run reads live state once before changing anything. */
+  readonly lockAndRead: (netns: string | undefined) => Promise<{ lock?: Lock; live: LiveState }>;
   /** `tunform import`'s engine: marks unmarked tun/tap devices, refusing (by name) what may not be adopted. */
   readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
   /** A read that starts now (the run changed things). */
@@ -99,16 +102,32 @@ async function runRefusable(
   return undefined;
 }
 
-function engineRun(kind: DeviceChange['kind'], changes: readonly DeviceChange[], failures: Map<DeviceChange, ChangeFailure>, deps: EngineDeps, settings: BatchSettings) {
+/** Live state the last engine run read after its changes; dropped when a run fails, since it then read nothing after them. */
+interface LastRead {
+  live?: LiveState;
+}
+
+function engineRun(
+  kind: DeviceChange['kind'],
+  changes: readonly DeviceChange[],
+  failures: Map<DeviceChange, ChangeFailure>,
+  deps: EngineDeps,
+  settings: BatchSettings,
+  last: LastRead,
+) {
   return runRefusable(
     changes.filter((c) => c.kind === kind),
     failures,
     verbOf,
-    (remaining) =>
-      deps.applyDesired(
+    async (remaining) => {
+      last.live = undefined;
+      const locked = await deps.lockAndRead(settings.netns);
+      const result = await deps.applyDesired(
         { ...(settings.netns !== undefined ? { netns: settings.netns } : {}), devices: remaining.map((c) => c.device) },
-        { force: settings.force, devices: remaining.map((c) => c.device.name), destroy: kind === 'delete' },
-      ),
+        { force: settings.force, devices: remaining.map((c) => c.device.name), destroy: kind === 'delete', locked },
+      );
+      last.live = result.live;
+    },
   );
 }
 
@@ -157,10 +176,12 @@ export async function runChanges(changes: readonly DeviceChange[], deps: EngineD
   }
 
   // Deletes first, so a name or address a deleted device frees is there for a create in the same batch.
-  const deleteError = await engineRun('delete', changes, failures, deps, settings);
-  const upsertError = await engineRun('upsert', changes, failures, deps, settings);
+  const last: LastRead = {};
+  const deleteError = await engineRun('delete', changes, failures, deps, settings, last);
+  const upsertError = await engineRun('upsert', changes, failures, deps, settings, last);
 
-  const live = await deps.readFresh();
+  // The last run's verification read came after every change of the batch; only without one, read again.
+  const live = last.live ?? (await deps.readFresh());
   return changes.map((c): BatchOutcome => {
     const w = warnings.get(c.device.name);
     return w ? { ...judge(c), warnings: w } : judge(c);

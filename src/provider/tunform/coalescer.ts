@@ -6,8 +6,8 @@
  * instead of N.
  */
 
-/** Long enough for calls sent in one burst to arrive, short next to any run. */
-export const APPLY_GATHER_MS = 5;
+/** Terraform sends the next calls only as it finishes recording earlier results, spread over tens of ms: wait that long so they share a run; short next to any run (hundreds of ms). */
+export const APPLY_GATHER_MS = 50;
 
 interface Waiting<I, R> {
   readonly item: I;

@@ -5,6 +5,7 @@
  */
 import type { DesiredState, LiveState } from '../../model.js';
 import type { ApplyOptions, ApplyResult } from '../../apply/apply.js';
+import type { Lock } from '../../apply/lock.js';
 import type { AdoptOptions, AdoptResult } from '../../apply/adopt.js';
 import type { AdoptRequest } from '../../plan/adopt.js';
 import type { SystemLookup } from '../../spec/lookup.js';
@@ -16,6 +17,7 @@ export interface TunformDeps {
   readonly lookup: SystemLookup;
   readonly readLive: (netns: string | undefined) => Promise<LiveState>;
   readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
+  readonly lockAndRead: (netns: string | undefined) => Promise<{ lock?: Lock; live: LiveState }>;
   readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
 }
 
@@ -57,6 +59,7 @@ export class ProviderContext {
         changes,
         {
           applyDesired: this.deps.applyDesired,
+          lockAndRead: this.deps.lockAndRead,
           adoptDevices: this.deps.adoptDevices,
           readFresh: async () => (await this.snapshots.fresh()).live,
         },

@@ -6,7 +6,7 @@
  */
 import type { ProviderDefinition, ProviderFactory } from '../contract.js';
 import { readLiveState } from '../../live/read-live-state.js';
-import { applyDesired } from '../../apply/apply.js';
+import { applyDesired, lockAndRead } from '../../apply/apply.js';
 import { adoptDevices } from '../../apply/adopt.js';
 import { createSystemLookup } from '../../live/system-lookup.js';
 import { ProviderContext, type TunformDeps } from './context.js';
@@ -35,6 +35,7 @@ export function realDeps(): TunformDeps {
     lookup: createSystemLookup(),
     readLive: (netns) => readLiveState(netns === undefined ? {} : { netns }),
     applyDesired,
+    lockAndRead: (netns) => lockAndRead(netns),
     adoptDevices,
   };
 }

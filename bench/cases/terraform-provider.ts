@@ -1,0 +1,184 @@
+/**
+ * The Terraform provider: `terraform apply`, an in-sync `terraform plan` and
+ * `terraform destroy` of N tunform_netdev resources (single-queue tun, one
+ * address each; and multiQueue + keepCarrier), against a floor measured in
+ * the same run: the same N resources as bare `terraform_data` (no provider,
+ * no provisioners, the same input values) plus the kernel's own work done by
+ * `ip -batch` (the creates, or the deletes; for plan, the two dumps a refresh
+ * needs). Terraform runs offline from a mirror filled by `tunform install-provider`.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addrOf, BUILD_DIR, createNetns, destroyNetns, devName, ipBatchAddrUp, ipBatchCreate, run, spawnUntil, stats, stop, timeRun, work, writeFile } from '../lib/env.js';
+import { PROVIDER_SOURCE } from '../../src/provider/address.js';
+import { mirrorCliConfig } from '../../src/provider/install.js';
+import { install } from './provider.js';
+import type { Row } from '../lib/report.js';
+import type { Ctx } from './core.js';
+
+const PREFIX = 'bt';
+
+interface TfDir {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Terraform offline: the provider installed by `tunform install-provider --dir`, a CLI configuration naming that mirror. */
+function terraformSetup(): { env: NodeJS.ProcessEnv; version: string } {
+  const { mirror, version } = install();
+  const root = join(work(), 'terraform');
+  const home = join(root, 'home');
+  mkdirSync(home, { recursive: true });
+  const rc = join(root, 'terraform.rc');
+  writeFileSync(rc, mirrorCliConfig(mirror));
+  return { env: { ...process.env, HOME: home, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' }, version };
+}
+
+function header(version: string | undefined): string {
+  if (version === undefined) return 'variable "netns" { type = string }\n';
+  return `terraform {\n  required_providers {\n    tunform = {\n      source  = "${PROVIDER_SOURCE}"\n      version = "${version}"\n    }\n  }\n}\nvariable "netns" { type = string }\nprovider "tunform" {\n  netns = var.netns\n}\n`;
+}
+
+function subjectHcl(n: number, keep: boolean, version: string): string {
+  const out = [header(version)];
+  for (let i = 0; i < n; i++) {
+    const flags = keep ? '  multi_queue  = true\n  keep_carrier = true\n' : '';
+    out.push(`resource "tunform_netdev" "d${i}" {\n  name      = "${devName(PREFIX, i)}"\n  mode      = "tun"\n${flags}  addresses = ["${addrOf(i)}/24"]\n}\n`);
+  }
+  return out.join('\n');
+}
+
+function floorHcl(n: number, keep: boolean): string {
+  const out = [header(undefined)];
+  for (let i = 0; i < n; i++) {
+    const flags = keep ? ', multi_queue = true, keep_carrier = true' : '';
+    out.push(`resource "terraform_data" "d${i}" {\n  input = { name = "${devName(PREFIX, i)}", mode = "tun"${flags}, addresses = ["${addrOf(i)}/24"] }\n}\n`);
+  }
+  return out.join('\n');
+}
+
+function tfDir(name: string, hcl: string, env: NodeJS.ProcessEnv): TfDir {
+  const dir = join(work(), 'terraform', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'main.tf'), hcl);
+  const d = { dir, env };
+  tf(d, ['init', '-input=false']);
+  return d;
+}
+
+const tfArgv = (d: TfDir, args: readonly string[]) => ['terraform', `-chdir=${d.dir}`, ...args];
+
+function tf(d: TfDir, args: readonly string[], ok: readonly number[] = [0]): number {
+  return timeRun(tfArgv(d, args), { env: d.env, ok });
+}
+
+const resetState = (d: TfDir) => {
+  rmSync(join(d.dir, 'terraform.tfstate'), { force: true });
+  rmSync(join(d.dir, 'terraform.tfstate.backup'), { force: true });
+};
+
+const ipDumps = (ns: string) => timeRun(['ip', '-n', ns, '-d', '-j', 'link', 'show']) + timeRun(['ip', '-n', ns, '-j', 'addr', 'show']);
+
+function ipBatchDelete(n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(`link del dev ${devName(PREFIX, i)}`);
+  return out.join('\n') + '\n';
+}
+
+interface Triple {
+  apply: number[];
+  plan: number[];
+  destroy: number[];
+}
+
+/** One subject run: apply, in-sync plan (must exit 0), destroy, in a namespace of its own. */
+function subjectRun(d: TfDir, into: Triple): void {
+  const ns = createNetns('tp');
+  try {
+    resetState(d);
+    const v = [`-var=netns=${ns}`];
+    into.apply.push(tf(d, ['apply', '-auto-approve', '-input=false', ...v]));
+    into.plan.push(tf(d, ['plan', '-detailed-exitcode', '-input=false', ...v]));
+    into.destroy.push(tf(d, ['destroy', '-auto-approve', '-input=false', ...v]));
+  } finally {
+    destroyNetns(ns);
+  }
+}
+
+/** The floor: bare terraform_data plus ip doing the kernel work (for keepCarrier, floor-hold holding the fds). */
+async function floorRun(d: TfDir, n: number, keep: boolean, into: Triple): Promise<void> {
+  const ns = createNetns('tf');
+  try {
+    resetState(d);
+    const v = [`-var=netns=${ns}`];
+    const tfApply = tf(d, ['apply', '-auto-approve', '-input=false', ...v]);
+    if (keep) {
+      const h = await spawnUntil([join(BUILD_DIR, 'floor-hold'), `/run/netns/${ns}`, PREFIX, String(n)], 'ready');
+      try {
+        into.apply.push(tfApply + h.ms + timeRun(['ip', '-n', ns, '-batch', writeFile(`prov-addrup-${n}.batch`, ipBatchAddrUp(n, PREFIX))]));
+        into.plan.push(tf(d, ['plan', '-detailed-exitcode', '-input=false', ...v]) + ipDumps(ns));
+      } finally {
+        await stop(h.child);
+      }
+      // floor-hold's devices die with it; make persistent ones for the delete floor (untimed).
+      run(['ip', '-n', ns, '-batch', writeFile(`prov-mq-${n}.batch`, ipBatchCreate(n, { prefix: PREFIX, multiQueue: true }))]);
+    } else {
+      into.apply.push(tfApply + timeRun(['ip', '-n', ns, '-batch', writeFile(`prov-create-${n}.batch`, ipBatchCreate(n, { prefix: PREFIX }))]));
+      into.plan.push(tf(d, ['plan', '-detailed-exitcode', '-input=false', ...v]) + ipDumps(ns));
+    }
+    into.destroy.push(tf(d, ['destroy', '-auto-approve', '-input=false', ...v]) + timeRun(['ip', '-n', ns, '-batch', writeFile(`prov-del-${n}.batch`, ipBatchDelete(n))]));
+  } finally {
+    destroyNetns(ns);
+  }
+}
+
+const TARGETS = { apply: 1.5, plan: 2, destroy: 1.5 } as const;
+
+async function measure(ctx: Ctx, keep: boolean): Promise<Row[]> {
+  const { env, version } = terraformSetup();
+  const rows: Row[] = [];
+  const caseId = keep ? 'provider-kc' : 'provider';
+  for (const n of ctx.ns) {
+    ctx.log(`${caseId} N=${n}: terraform init of both configurations`);
+    const subject = tfDir(`subject-${keep ? 'kc-' : ''}${n}`, subjectHcl(n, keep, version), env);
+    const floor = tfDir(`floor-${keep ? 'kc-' : ''}${n}`, floorHcl(n, keep), env);
+    const s: Triple = { apply: [], plan: [], destroy: [] };
+    const f: Triple = { apply: [], plan: [], destroy: [] };
+    for (let i = 0; i < ctx.runs; i++) {
+      ctx.log(`${caseId} N=${n}: run ${i + 1}/${ctx.runs}`);
+      // Alternate the order so a slow drift of the noisy machine hits both alike.
+      if (i % 2 === 0) {
+        subjectRun(subject, s);
+        await floorRun(floor, n, keep, f);
+      } else {
+        await floorRun(floor, n, keep, f);
+        subjectRun(subject, s);
+      }
+    }
+    for (const what of ['apply', 'plan', 'destroy'] as const) {
+      const subj = stats(s[what]);
+      const base = stats(f[what]);
+      const ratio = subj.median / base.median;
+      const atTarget = n >= 1000;
+      rows.push({
+        case: caseId,
+        metric: `terraform ${what}`,
+        n,
+        unit: 'ms',
+        subjectLabel: `terraform ${what === 'plan' ? 'plan (in sync)' : what} of ${n} tunform_netdev${keep ? ' (multiQueue, keepCarrier)' : ''}`,
+        subject: subj,
+        baselineLabel: `${n} terraform_data + ${what === 'plan' ? 'two ip -j dumps' : keep && what === 'apply' ? 'floor-hold + ip -batch' : 'ip -batch'}`,
+        baseline: base,
+        ratio,
+        target: atTarget ? `≤ ${TARGETS[what]}×` : 'report',
+        pass: atTarget ? ratio <= TARGETS[what] : null,
+        runs: subj.n,
+      });
+    }
+  }
+  return rows;
+}
+
+export const caseProvider = (ctx: Ctx): Promise<Row[]> => measure(ctx, false);
+export const caseProviderKeep = (ctx: Ctx): Promise<Row[]> => measure(ctx, true);
