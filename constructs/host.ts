@@ -43,7 +43,7 @@ export interface TunformHostProps {
    * hashicorp/null. Both run the tunform CLI from a local-exec provisioner,
    * once per host and deploy.
    *
-   * @default 'terraform_data'
+   * @default 'provider'
    */
   readonly backend?: TunformBackend;
 
@@ -113,8 +113,7 @@ export interface TunformHostSettings {
   readonly lookup: SystemLookup;
 }
 
-/** Until the provider is on every machine that deploys, the default needs none. */
-export const DEFAULT_BACKEND: TunformBackend = 'terraform_data';
+export const DEFAULT_BACKEND: TunformBackend = 'provider';
 const RECORD_BACKENDS = Object.keys(RESOURCE_TYPES) as RecordBackend[];
 const BACKENDS: readonly TunformBackend[] = ['provider', ...RECORD_BACKENDS];
 const DEFAULT_ID = 'TunformHost';

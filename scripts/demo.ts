@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: tunform's main job end to end, in a throwaway network
- * namespace. Deploys examples/vpn-keepcarrier with the real `cdktf deploy`
- * (terraform from PATH), attaches a reader to the multi-queue tun device,
+ * namespace. Installs tunform's Terraform provider into a temporary mirror
+ * and deploys examples/vpn-keepcarrier through it with the real `cdktf
+ * deploy` (terraform from PATH; no network), attaches a reader to the multi-queue tun device,
  * sends 200 UDP flows through it and prints how many arrived (the holder's
  * queue is detached, so all of them should), shows `tunform show` and
  * `tunform drift --synth`, then destroys the stack and removes the namespace,
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   let status = 0;
   say(`tunform demo: terraform ${tf.version}, namespace ${netns}, working directory ${project.dir}`);
   try {
-    say(`\n1. cdktf deploy examples/${STACK} (a terraform_data record of the multi-queue tun '${DEVICE}', keepCarrier, 172.31.0.1/24, and the host's applier, which runs tunform once)`);
+    say(`\n1. cdktf deploy examples/${STACK}: a tunform_netdev resource of tunform's own Terraform provider (installed offline into the working directory) for the multi-queue tun '${DEVICE}', keepCarrier, 172.31.0.1/24`);
     const deploy = await project.deploy();
     deployed = true;
     for (const l of summarize(deploy)) say(`    ${l}`);

@@ -52,9 +52,20 @@ describe('the constructs under cdktf and cdktn', () => {
     if (!tf.ok) throw new Error(tf.reason);
   });
 
-  test('GIVEN one app WHEN synthesized with cdktf and with cdktn THEN both configurations are the same and terraform validates them', async () => {
+  test('GIVEN one app with the provider backend WHEN synthesized with cdktf and with cdktn THEN both configurations are the same', async () => {
     // GIVEN
-    const env = { TUNFORM_E2E_DEVICES: DEVICES, TUNFORM_NETNS: 'lab' };
+    const env = { TUNFORM_E2E_DEVICES: DEVICES, TUNFORM_NETNS: 'lab', TUNFORM_BACKEND: 'provider' };
+    // WHEN
+    const [tf, tn] = [configOf(await synth('cdktf', env)), configOf(await synth('cdktn', env))] as { provider: unknown; resource: unknown }[];
+    // THEN
+    expect(Object.keys((tf?.resource ?? {}) as object)).toEqual(['tunform_netdev']);
+    expect(tn?.provider).toEqual(tf?.provider);
+    expect(tn?.resource).toEqual(tf?.resource);
+  });
+
+  test('GIVEN one app with the terraform_data backend WHEN synthesized with cdktf and with cdktn THEN both configurations are the same and terraform validates them', async () => {
+    // GIVEN
+    const env = { TUNFORM_E2E_DEVICES: DEVICES, TUNFORM_NETNS: 'lab', TUNFORM_BACKEND: 'terraform_data' };
     // WHEN
     const dirs = { cdktf: await synth('cdktf', env), cdktn: await synth('cdktn', env) };
     // THEN
@@ -71,11 +82,11 @@ describe('the constructs under cdktf and cdktn', () => {
     }
   });
 
-  test.runIf(isRoot() || process.env.CI === 'true')('GIVEN a cdktn stack WHEN terraform applies and destroys it THEN the devices are made by one CLI run and then deleted', async () => {
+  test.runIf(isRoot() || process.env.CI === 'true')('GIVEN a cdktn stack with the terraform_data backend WHEN terraform applies and destroys it THEN the devices are made by one CLI run and then deleted', async () => {
     // GIVEN
     const netns = createNetns('cdktn');
     cleanups.push(() => destroyNetns(netns));
-    const dir = await synth('cdktn', { TUNFORM_E2E_DEVICES: DEVICES, TUNFORM_NETNS: netns });
+    const dir = await synth('cdktn', { TUNFORM_E2E_DEVICES: DEVICES, TUNFORM_NETNS: netns, TUNFORM_BACKEND: 'terraform_data' });
     expect((await terraform(dir, ['init', '-input=false'])).code).toBe(0);
     // WHEN
     const apply = await terraform(dir, ['apply', '-auto-approve', '-input=false']);

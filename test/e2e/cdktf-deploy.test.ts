@@ -1,5 +1,5 @@
 /**
- * The constructs deployed for real: `cdktf deploy` / `destroy` with the
+ * The record backend deployed for real: `cdktf deploy` / `destroy` with the
  * terraform on PATH (terraform_data backend, no provider needed), each test in
  * its own throwaway namespace and working directory. A missing terraform is a
  * failure, not a skip. Slow (about 5 s per deploy): few, broad tests.
@@ -38,7 +38,7 @@ afterEach(async () => {
 function setup(tag: string): { netns: string; project: CdktfProject } {
   const netns = createNetns(tag);
   cleanups.push(() => destroyNetns(netns));
-  const project = cdktfProject(APP, { TUNFORM_NETNS: netns });
+  const project = cdktfProject(APP, { TUNFORM_NETNS: netns, TUNFORM_BACKEND: 'terraform_data' });
   cleanups.push(() => project.remove());
   return { netns, project };
 }
@@ -68,28 +68,15 @@ describe.runIf(isRoot())('cdktf deploy of TunNetdev (root, real terraform)', { t
     if (!tf.ok) throw new Error(tf.reason);
   });
 
-  test('GIVEN a keepCarrier device WHEN deployed and destroyed THEN it is created marked with its generation and then deleted with its holder fd', async () => {
-    // GIVEN
-    const { netns, project } = setup('cdk1');
-    // WHEN
-    await deploy(project, [tun('172.31.0.1/24')]);
-    // THEN
-    const dev = await live(netns, 'tun-test');
-    expect(dev).toMatchObject({ mode: 'tun', multiQueue: true, keepCarrier: true, managed: true, up: true, carrier: true, addresses: ['172.31.0.1/24'] });
-    // The applier's id (terraform_data: a UUID) is the marker's generation.
-    expect(dev?.generation).toMatch(/^[0-9a-f-]{36}$/);
-    expect(dev?.holderPids).toHaveLength(1);
-    // WHEN
-    ok(await project.destroy({ TUNFORM_E2E_DEVICES: JSON.stringify([tun('172.31.0.1/24')]) }));
-    // THEN
-    expect(await live(netns, 'tun-test')).toBeUndefined();
-  });
-
-  test('GIVEN a deployed device with a reader attached WHEN its address changes and the stack is deployed again THEN the device is updated in place without losing carrier, holder or reader', async () => {
+  test('GIVEN a deployed keepCarrier device with a reader attached WHEN its address changes and the stack is deployed again THEN the device is updated in place without losing carrier, holder or reader; WHEN destroyed THEN it is gone', async () => {
     // GIVEN
     const { netns, project } = setup('cdk2');
     await deploy(project, [tun('172.31.0.1/24')]);
     const before = (await live(netns, 'tun-test')) as LiveDevice;
+    expect(before).toMatchObject({ mode: 'tun', multiQueue: true, keepCarrier: true, managed: true, up: true, carrier: true, addresses: ['172.31.0.1/24'] });
+    // The applier's id (terraform_data: a UUID) is the marker's generation.
+    expect(before.generation).toMatch(/^[0-9a-f-]{36}$/);
+    expect(before.holderPids).toHaveLength(1);
     const reader: Reader = await startReader(buildReader(project.dir), netns, 'tun-test');
     cleanups.push(() => void reader.stop().catch(() => 0));
     // Watch the link flags for the whole deploy, as fast as ip can answer.

@@ -1,8 +1,10 @@
 /**
  * Runs the real `cdktf` CLI (and the terraform on PATH) against a cdktf app of
  * this repository, in a throwaway working directory: its own cdktf.json,
- * cdktf.out and local state, so repeated runs, tests and the demo never share
- * state. Used by test/e2e and scripts/demo.ts.
+ * cdktf.out, local state and provider mirror (tunform's provider installed
+ * offline, as `tunform install-provider --dir` does), so repeated runs, tests
+ * and the demo never share state and need no network. Used by test/e2e and
+ * scripts/demo.ts.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { installPlugin, mirrorCliConfig, packageVersionAt } from '../../../src/provider/install.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CDKTF_BIN = join(REPO_ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
@@ -65,8 +68,11 @@ export function cdktfProject(appFile: string, env: Record<string, string> = {}):
       2
     )
   );
-  // An empty CLI configuration: no warning about a missing ~/.terraformrc, no user settings leaking in.
-  writeFileSync(join(dir, 'terraformrc'), '');
+  // tunform's provider, installed offline into this directory's own mirror, and a CLI configuration that
+  // points Terraform there (and nowhere else for it): no user settings leak in, nothing leaks out.
+  const mirror = join(dir, 'providers');
+  installPlugin(REPO_ROOT, mirror, packageVersionAt(REPO_ROOT), process.execPath);
+  writeFileSync(join(dir, 'terraformrc'), mirrorCliConfig(mirror));
   const baseEnv = {
     ...process.env,
     CHECKPOINT_DISABLE: '1',
@@ -95,8 +101,9 @@ export function cdktfProject(appFile: string, env: Record<string, string> = {}):
     dir,
     stackDir: (stack) => join(dir, 'cdktf.out', 'stacks', stack),
     synth: (extra) => cdktf(['synth'], extra),
-    deploy: (extra) => cdktf(['deploy', '--auto-approve'], extra),
-    destroy: (extra) => cdktf(['destroy', '--auto-approve'], extra),
+    // cdktf would run `terraform providers lock`, which asks the provider's origin (none: it lives in the mirror); init locks it from the mirror.
+    deploy: (extra) => cdktf(['deploy', '--auto-approve', '--skip-provider-lock'], extra),
+    destroy: (extra) => cdktf(['destroy', '--auto-approve', '--skip-provider-lock'], extra),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -119,10 +119,10 @@ describe('backend provider', () => {
     // GIVEN
     const { stack } = stackWithHost({ backend: 'provider', netns: 'n${path.root}' });
     // WHEN
-    new TunNetdev(stack, 'd', { name: 't%{x}', mode: 'tun' });
+    new TunNetdev(stack, 'd', { name: 't${x}', mode: 'tun' });
     const doc = synth(stack);
     // THEN
     expect(doc.provider?.tunform?.[0]?.netns).toBe('n$${path.root}');
-    expect(doc.resource?.tunform_netdev?.['d']?.name).toBe('t%%{x}');
+    expect(doc.resource?.tunform_netdev?.['d']?.name).toBe('t$${x}');
   });
 });

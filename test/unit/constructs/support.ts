@@ -14,10 +14,12 @@ export const fakeLookup: SystemLookup = {
 export const NODE = '/opt/node/bin/node';
 export const CLI = '/opt/tunform/bin/tunform.js';
 
+/** A stack with one host: backend terraform_data with fixed paths unless props say otherwise. */
 export function stackWithHost(props: TunformHostProps = {}): { stack: TerraformStack; host: TunformHost } {
   const stack = new TerraformStack(Testing.app(), 'st');
-  const paths = props.backend === 'provider' ? {} : { nodePath: NODE, cliPath: CLI };
-  const host = new TunformHost(stack, 'host', { ...paths, lookup: fakeLookup, ...props });
+  const backend = props.backend ?? 'terraform_data';
+  const paths = backend === 'provider' ? {} : { nodePath: NODE, cliPath: CLI };
+  const host = new TunformHost(stack, 'host', { backend, ...paths, lookup: fakeLookup, ...props });
   return { stack, host };
 }
 

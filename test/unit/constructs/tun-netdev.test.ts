@@ -136,7 +136,7 @@ describe('TunformHost', () => {
     expect(() => new TunformHost(stack, 'host', { lookup: fakeLookup, ...props })).toThrow(`invalid TunformHost props: 1 problem\n  ${expected}`);
   });
 
-  test('GIVEN no host WHEN devices are created THEN they share one default host whose CLI is this package’s bin/tunform.js run by this node', () => {
+  test('GIVEN no host WHEN devices are created THEN they share one default host that uses the provider (the CLI path defaults to this package’s bin/tunform.js run by this node)', () => {
     // GIVEN
     const stack = new TerraformStack(Testing.app(), 'st');
     // WHEN
@@ -147,7 +147,8 @@ describe('TunformHost', () => {
     expect(a.host.node.path).toBe('st/TunformHost');
     expect(a.host.settings.cliPath).toMatch(/^\/.*\/bin\/tunform\.js$/);
     expect(a.host.settings.nodePath).toBe(process.execPath);
-    expect(a.host.settings.backend).toBe('terraform_data');
+    expect(a.host.settings.backend).toBe('provider');
+    expect(a.resource.terraformResourceType).toBe('tunform_netdev');
   });
 
   test('GIVEN two hosts in a stack WHEN a device names none THEN it is asked to choose', () => {
