@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runTunform, SpecDir, specYaml } from '../support/cli.js';
 import { ipn, isRoot } from '../support/netns.js';
 import { addresses, inNetns, link } from '../support/traffic.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 
-describe.skipIf(!isRoot())('a failed apply', () => {
+describe.skipIf(skipUnlessRoot())('a failed apply', () => {
   let dir: SpecDir;
   beforeAll(() => {
     requireBuiltCli();

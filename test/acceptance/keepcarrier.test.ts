@@ -21,6 +21,7 @@ import {
   sendDatagrams,
   txDropped,
 } from '../support/traffic.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 
 const DATAGRAMS = 200;
 const DEV = 'tun-test';
@@ -54,7 +55,7 @@ async function shown(name = DEV): Promise<ShownDevice> {
 
 const spec = (address: string) => specYaml([{ name: DEV, mode: 'tun', multiQueue: true, keepCarrier: true, addresses: [address] }], ns);
 
-describe.skipIf(!isRoot())('acceptance: KeepCarrier on a multi-queue tun (systemd PR 30504)', () => {
+describe.skipIf(skipUnlessRoot())('acceptance: KeepCarrier on a multi-queue tun (systemd PR 30504)', () => {
   beforeAll(() => {
     requireBuiltCli();
     readerBuild = buildReader();

@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot, requireBuiltCli } from '../support/cli.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 import { PROVIDER_HEADER, requireTerraform, TerraformSetup } from '../support/terraform.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 
 const VERSION = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -92,7 +93,7 @@ describe('tunform provider with real terraform', () => {
   });
 });
 
-describe.runIf(isRoot())('tunform provider lifecycle with real terraform (root, throwaway namespace)', () => {
+describe.skipIf(skipUnlessRoot())('tunform provider lifecycle with real terraform (root, throwaway namespace)', () => {
   beforeAll(() => {
     requireBuiltCli();
     requireTerraform();

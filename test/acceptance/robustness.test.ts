@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_NOBODY, collect, requireBuiltCli, runTunform, SpecDir, spawnTunform, specYaml, type DeviceYaml } from '../support/cli.js';
 import { ipn, isRoot } from '../support/netns.js';
 import { buildReader, eventually, holderProcesses, infoData, inNetns, link, maybeLink, Reader, tunLinks } from '../support/traffic.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 
 let dir: SpecDir;
 
@@ -48,7 +49,7 @@ function write(ns: string, devices: DeviceYaml[], tag = 'spec'): string {
   return dir.write(`${ns}-${tag}.yaml`, specYaml(devices, ns));
 }
 
-describe.skipIf(!isRoot())('acceptance: apply robustness', () => {
+describe.skipIf(skipUnlessRoot())('acceptance: apply robustness', () => {
   beforeAll(() => {
     requireBuiltCli();
     readerBuild = buildReader();

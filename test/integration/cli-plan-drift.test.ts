@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AS_NOBODY, requireBuiltCli, runTunform, SpecDir, specYaml, type DeviceYaml } from '../support/cli.js';
 import { ipn, isRoot } from '../support/netns.js';
 import { buildReader, inNetns, link, Reader } from '../support/traffic.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 
 let dir: SpecDir;
 let reader: { bin: string; cleanup: () => void } | undefined;
@@ -26,7 +27,7 @@ function spec(ns: string, devices: DeviceYaml[]): string {
   return dir.write(`${ns}-${Math.random().toString(36).slice(2)}.yaml`, specYaml(devices, ns));
 }
 
-describe.skipIf(!isRoot())('tunform plan / drift / show (CLI, real kernel)', () => {
+describe.skipIf(skipUnlessRoot())('tunform plan / drift / show (CLI, real kernel)', () => {
   beforeAll(() => {
     requireBuiltCli();
     dir = new SpecDir('plan-drift');

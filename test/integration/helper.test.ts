@@ -17,6 +17,7 @@ import { acquireLock } from '../../src/apply/lock.js';
 import { helperPath, packageRoot, runDir } from '../../src/sys/paths.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 import { alive, eventually, link, links, Reader, sendDatagrams } from '../support/traffic.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 
 const MQ_TUN = { mode: 'tun', multiQueue: true, packetInfo: false, vnetHeader: false } as const;
 const DATAGRAMS = 200;
@@ -78,7 +79,7 @@ describe('helper op lines', () => {
   });
 });
 
-describe.skipIf(!isRoot())('tunform-helper', () => {
+describe.skipIf(skipUnlessRoot())('tunform-helper', () => {
   beforeAll(() => {
     execFileSync('make', ['-s', '-C', join(packageRoot(), 'helper')], { stdio: 'inherit' });
     workDir = mkdtempSync(join(tmpdir(), 'tunform-helper-test-'));

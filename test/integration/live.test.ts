@@ -27,6 +27,7 @@ if detach:
 print("ready", flush=True)
 sys.stdin.read()  # lives until the test closes our stdin or kills us
 `;
+import { skipUnlessRoot } from '../support/require-root.js';
 
 const children: ChildProcess[] = [];
 
@@ -56,7 +57,7 @@ async function waitFor(what: string, check: () => boolean): Promise<void> {
 
 const byName = (devices: readonly LiveDevice[]) => new Map(devices.map((d) => [d.name, d]));
 
-describe.skipIf(!isRoot())('readLiveState (real kernel)', () => {
+describe.skipIf(skipUnlessRoot())('readLiveState (real kernel)', () => {
   let ns: string;
   let otherNs: string;
   let readerPid: number;
