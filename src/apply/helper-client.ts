@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { backendError, bug } from '../errors.js';
 import type { Mode } from '../model.js';
-import { helperPath, netnsArgs } from '../sys/paths.js';
+import { requireHelper, netnsArgs } from '../sys/paths.js';
 
 export interface DeviceFlags {
   readonly mode: Mode;
@@ -126,7 +126,7 @@ const describeOp = (op: HelperOp): string => `${op.op} ${op.name}`;
 export async function runHelperExec(ops: readonly HelperOp[], opts: RunOptions = {}): Promise<HelperResult[]> {
   if (ops.length === 0) return [];
   const input = ops.map(formatOp).join('\n') + '\n';
-  const bin = helperPath();
+  const bin = requireHelper();
   const args = [...netnsArgs(opts.netns), 'exec'];
 
   const { stdout, stderr, code, signal, spawnError } = await new Promise<{

@@ -4,7 +4,7 @@
  */
 import { runCommand } from '../sys/run-command.js';
 import { backendError } from '../errors.js';
-import { helperPath, netnsArgs } from '../sys/paths.js';
+import { requireHelper, netnsArgs } from '../sys/paths.js';
 import { formatFlags, type DeviceFlags } from './helper-client.js';
 
 export interface HolderInfo {
@@ -16,7 +16,7 @@ export interface HolderInfo {
  * Called before the run's first change, so a failure here has changed nothing.
  */
 export async function ensureHolder(netns?: string): Promise<HolderInfo> {
-  const bin = helperPath();
+  const bin = requireHelper();
   // The daemon lets go of its pipes before it reports ready, so the run ends promptly.
   const { stdout, stderr, exitCode: code, spawnError: error } = await runCommand(bin, [...netnsArgs(netns), 'holder']);
   if (error) throw backendError(`cannot run the helper ${bin}: ${error.message}`, { cause: error });

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { backendError } from '../errors.js';
-import { applyLockPath, helperPath, netnsArgs } from '../sys/paths.js';
+import { applyLockPath, requireHelper, netnsArgs } from '../sys/paths.js';
 
 export interface Lock {
   release(): Promise<void>;
@@ -23,7 +23,12 @@ export interface LockOptions {
 
 export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Lock> {
   const path = opts.path ?? applyLockPath(netns);
-  const bin = helperPath();
+  let bin: string;
+  try {
+    bin = requireHelper();
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return new Promise((resolve, reject) => {
     // Without an explicit path the helper computes the namespace's lock file
     // itself: the only form a setuid helper accepts (it opens it as root).

@@ -13,7 +13,7 @@ import { runCommand } from '../sys/run-command.js';
 import { backendError, permissionError } from '../errors.js';
 import { formatOp } from './helper-client.js';
 import { helperOpOf, holderLineOf, holderSetAsHelperOp } from './step-ops.js';
-import { helperPath, netnsArgs, useSetuidHelper } from '../sys/paths.js';
+import { requireHelper, netnsArgs, useSetuidHelper } from '../sys/paths.js';
 import { describeStep, type Step } from './steps.js';
 
 /** The line the helper's `check` reads for a step: the exec op, or the holder request. */
@@ -31,7 +31,7 @@ export interface CheckAnswer {
 /** Asks the helper about every line; one answer per line, in order. */
 export async function checkLines(lines: readonly string[], netns: string | undefined, timeoutMs = 30_000): Promise<CheckAnswer[]> {
   if (lines.length === 0) return [];
-  const bin = helperPath();
+  const bin = requireHelper();
   const run = await runCommand(bin, [...netnsArgs(netns), 'check'], { input: lines.join('\n') + '\n', timeoutMs });
   const r = { stdout: run.stdout, stderr: run.stderr, code: run.exitCode, error: run.spawnError };
   const nothing = 'nothing was changed';

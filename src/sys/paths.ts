@@ -4,7 +4,9 @@
  * root is found by walking up from this module to the directory holding
  * package.json, not by a fixed number of `..`.
  */
+import { backendError } from '../errors.js';
 import { CAP_NET_ADMIN, hasCapability } from './capabilities.js';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +61,9 @@ const helperBesideCode = (): string => join(dirname(fileURLToPath(import.meta.ur
  * without CAP_NET_ADMIN, an installed setuid helper when there is one (the
  * unprivileged path, see docs/SECURITY.md); otherwise the one beside the
  * running code (an installed provider plugin); otherwise
- * helper/build/tunform-helper in the package.
+ * helper/build/tunform-helper in the package (compiled when the package is
+ * installed); otherwise, when that was not built (no gcc where it was
+ * installed), an installed helper, which root runs like its own.
  */
 export function helperPath(): string {
   const override = process.env.TUNFORM_HELPER;
@@ -70,8 +74,42 @@ export function helperPath(): string {
   }
   const beside = helperBesideCode();
   if (existsSync(beside)) return beside;
-  return join(packageRoot(), 'helper', 'build', 'tunform-helper');
+  const own = join(packageRoot(), 'helper', 'build', 'tunform-helper');
+  if (existsSync(own)) return own;
+  return INSTALLED_HELPER_PATHS.find((p) => existsSync(p)) ?? own;
 }
+
+/**
+ * helperPath(), compiling the package's own helper on first use when it is
+ * missing: npm skips a dependency's install script unless the project allows
+ * it, so the build at install time may not have run. The build is
+ * scripts/build-helper.cjs, the same program npm's install step runs, which
+ * says what to do when gcc or make is missing; its words end up in the error.
+ */
+export function requireHelper(): string {
+  const bin = helperPath();
+  if (existsSync(bin)) return bin;
+  const root = packageRoot();
+  const own = join(root, 'helper', 'build', 'tunform-helper');
+  const script = join(root, 'scripts', 'build-helper.cjs');
+  let why: string[] = [];
+  if (bin === own && existsSync(script)) {
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: HELPER_BUILD_TIMEOUT_MS });
+    if (existsSync(own)) return own;
+    why = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() !== '');
+  }
+  throw backendError(`the helper ${bin} does not exist and could not be built`, {
+    details: [
+      ...(process.env.TUNFORM_HELPER ? ['TUNFORM_HELPER names it: unset it or point it at a built helper'] : []),
+      ...why,
+      `to build it by hand: install gcc and make, then run 'make -C ${join(root, 'helper')}'`,
+      `or have an administrator install one: 'tunform install-helper' puts it at ${INSTALLED_HELPER_PATHS[0]}`,
+    ],
+  });
+}
+
+/** Compiling the helper takes a few seconds; a wedged compiler must not hang the CLI. */
+const HELPER_BUILD_TIMEOUT_MS = 120_000;
 
 /**
  * Whether changes must go through the setuid helper: this process lacks
