@@ -156,6 +156,7 @@ struct holder_ctx {
 	char sock_path[600];
 	int lfd; /* listening socket, -1 before holder_listen */
 	int lock_fd; /* the namespace's flock; handed to a successor with the fds (holder_handover.c) */
+	bool service; /* run by systemd (holder-service): it decides when the holder ends, so no idle exit */
 	unsigned long long ns_dev, ns_ino; /* the namespace it serves (nsfs) */
 	dev_t sock_dev; /* the socket file it bound: removed on exit only if still ours */
 	ino_t sock_ino;
@@ -182,5 +183,13 @@ int holder_handover_take(struct holder_ctx *h, char *err);           /* fds take
 int holder_start_successor(const char *netns, const char *sock_path); /* holder.c */
 int holder_lock_file(const char *netns, char *err);                   /* holder.c: the namespace file holders flock */
 int cmd_holder_restart(const char *netns);
+
+/* holder_systemd.c: the holder under systemd (notify, fd store); no-ops without NOTIFY_SOCKET */
+int sd_notify_open(char *err);
+int sd_notify_ready(void);
+void holder_fdstore_add(const char *name, int fd);
+void holder_fdstore_remove(const char *name);
+int holder_adopt_stored_fds(char *err); /* LISTEN_FDS from systemd's fd store: held again */
+int cmd_holder_service(const char *netns); /* holder.c: the holder in the foreground, for systemd */
 
 #endif

@@ -172,6 +172,43 @@ static void report(int ready_fd, const char *status_word, const char *text)
 }
 
 /*
+ * Into the namespace before attaching anything; then only CAP_NET_ADMIN, in
+ * the bounding set too, and no new privileges. The holder stays uid 0
+ * (whoever started it) so no user can signal or ptrace it.
+ */
+static int holder_confine(struct holder_ctx *h, char *err)
+{
+	const char *netns = h->netns;
+
+	if (netns && enter_netns(netns, err) < 0)
+		return -1;
+	if (netns_self_id(&h->ns_dev, &h->ns_ino) < 0) {
+		set_err(err, "identify namespace of", "tunform-holder", errno);
+		return -1;
+	}
+	/* Which namespace the ACL's `netns` sees: identified while still root (netns_identify). */
+	if (netns)
+		acl_enforce(netns);
+	else
+		acl_enforce_here();
+	if (caps_drop_bounding(1ULL << CAP_NET_ADMIN, err) < 0 || caps_keep_net_admin(err) < 0)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		set_err(err, "restrict", "tunform-holder", errno);
+		return -1;
+	}
+	if (chdir("/") < 0) {
+		set_err(err, "change directory to", "/", errno);
+		return -1;
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGHUP, SIG_IGN) == SIG_ERR) {
+		set_err(err, "ignore signals in", "tunform-holder", errno);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The daemon itself (grandchild). Never returns. A successor (lock_fd < 0)
  * does not bind: it takes the socket, the lock and the held fds from the
  * running holder (holder_handover.c) once it is set up like any holder.
@@ -194,36 +231,8 @@ static void __attribute__((noreturn)) daemon_main(const char *netns, const char 
 	umask(077);
 	if (!successor && holder_listen(&h, err) < 0)
 		goto fail;
-	/*
-	 * Into the namespace before attaching anything; then only CAP_NET_ADMIN,
-	 * in the bounding set too, and no new privileges. The holder stays uid 0
-	 * (whoever started it) so no user can signal or ptrace it.
-	 */
-	if (netns && enter_netns(netns, err) < 0)
+	if (holder_confine(&h, err) < 0)
 		goto fail;
-	if (netns_self_id(&h.ns_dev, &h.ns_ino) < 0) {
-		set_err(err, "identify namespace of", "tunform-holder", errno);
-		goto fail;
-	}
-	/* Which namespace the ACL's `netns` sees: identified while still root (netns_identify). */
-	if (netns)
-		acl_enforce(netns);
-	else
-		acl_enforce_here();
-	if (caps_drop_bounding(1ULL << CAP_NET_ADMIN, err) < 0 || caps_keep_net_admin(err) < 0)
-		goto fail;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		set_err(err, "restrict", "tunform-holder", errno);
-		goto fail;
-	}
-	if (chdir("/") < 0) {
-		set_err(err, "change directory to", "/", errno);
-		goto fail;
-	}
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGHUP, SIG_IGN) == SIG_ERR) {
-		set_err(err, "ignore signals in", "tunform-holder", errno);
-		goto fail;
-	}
 	/* Let go of the starter's stdio and every other fd it had before saying ready, so its readers see EOF. */
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0) {
@@ -326,6 +335,50 @@ int holder_lock_file(const char *netns, char *err)
 	if (fd < 0 && !netns)
 		set_err(err, "open namespace", "/proc/self/ns/net", errno);
 	return fd;
+}
+
+/*
+ * `holder-service`: the holder in the foreground for systemd (Type=notify,
+ * docs/boot.md). systemd supervises it, owns its cgroup and stdio, and keeps
+ * a copy of every held fd (holder_systemd.c), so it is neither daemonised nor
+ * moved out of its cgroup. One holder per namespace still: the lock decides.
+ */
+int cmd_holder_service(const char *netns)
+{
+	char dir[512];
+	struct holder_ctx h = { .netns = netns, .lfd = -1, .lock_fd = -1, .service = true };
+	errbuf_t err;
+	int held;
+
+	if (prctl(PR_SET_NAME, "tunform-holder", 0, 0, 0) < 0) {
+		set_err(err, "name process", "tunform-holder", errno);
+		goto fail;
+	}
+	if (raise_nofile(err) < 0 || sd_notify_open(err) < 0)
+		goto fail;
+	if ((h.lock_fd = holder_lock_file(netns, err)) < 0)
+		goto fail;
+	if (flock(h.lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		set_errmsg(err, "another holder already serves namespace '%s' (stop it first)", netns ? netns : "self");
+		goto fail;
+	}
+	if (ensure_run_dir(netns, dir, sizeof dir, err) < 0)
+		goto fail;
+	snprintf(h.sock_path, sizeof h.sock_path, "%s/holder.sock", dir);
+	umask(077);
+	if (holder_listen(&h, err) < 0 || holder_confine(&h, err) < 0)
+		goto fail;
+	if ((held = holder_adopt_stored_fds(err)) < 0)
+		goto fail;
+	fprintf(stderr, "tunform-helper: holder %ld serves %s; %d device(s) taken back from the fd store\n", (long)getpid(),
+		h.sock_path, held);
+	(void)sd_notify_ready();
+	return holder_loop(&h);
+fail:
+	fprintf(stderr, "tunform-helper: holder: %s\n", err);
+	if (h.lfd >= 0)
+		holder_unlink_socket(&h);
+	return EXIT_OP_FAILED;
 }
 
 int cmd_holder(const char *netns)

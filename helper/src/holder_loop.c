@@ -88,6 +88,7 @@ static struct held *find_held(const char *name)
 
 static void drop_held(struct held *h)
 {
+	holder_fdstore_remove(h->name);
 	close(h->fd);
 	*h = held[--nheld];
 }
@@ -238,6 +239,7 @@ static void op_hold(struct client *c, char **tok, int ntok)
 		reply(c, "error hold %s: %s", spec.name, err);
 		return;
 	}
+	holder_fdstore_add(spec.name, fd);
 	reply(c, "ok hold %s", spec.name);
 }
 
@@ -571,11 +573,11 @@ int holder_loop(struct holder_ctx *h)
 				break;
 			next_watch = now + WATCH_INTERVAL_MS;
 		}
-		if (nheld > 0 || nclients > 0)
+		if (nheld > 0 || nclients > 0 || h->service)
 			idle_since = now;
 		else if (now - idle_since >= IDLE_EXIT_MS)
 			break; /* idle with nothing held */
-		if (exit_pending && nheld == 0 && nclients == 0)
+		if (exit_pending && nheld == 0 && nclients == 0 && !h->service)
 			break;
 		timeout = (int)(next_watch - now);
 		if (nheld == 0 && nclients == 0 && idle_since + IDLE_EXIT_MS - now < timeout)

@@ -33,6 +33,7 @@ static int usage(void)
 	      "       tunform-helper [--netns NAME] check\n"
 	      "       tunform-helper [--netns NAME] holder\n"
 	      "       tunform-helper [--netns NAME] holder-restart\n"
+	      "       tunform-helper [--netns NAME] holder-service\n"
 	      "       tunform-helper [--netns NAME] lock\n"
 	      "       tunform-helper lock PATH\n"
 	      "       tunform-helper acl-check [FILE]\n"
@@ -78,6 +79,11 @@ static int plain_holder(const struct call *c)
 static int plain_holder_restart(const struct call *c)
 {
 	return cmd_holder_restart(c->netns);
+}
+
+static int plain_holder_service(const struct call *c)
+{
+	return cmd_holder_service(c->netns);
 }
 
 static int plain_lock(const struct call *c)
@@ -161,6 +167,13 @@ static int suid_holder_restart(const struct call *c)
 {
 	(void)c;
 	fputs("tunform-helper: holder-restart is refused in setuid mode: only root may replace the holder\n", stderr);
+	return EXIT_OP_FAILED;
+}
+
+static int suid_holder_service(const struct call *c)
+{
+	(void)c;
+	fputs("tunform-helper: holder-service is refused in setuid mode: systemd runs it as root\n", stderr);
 	return EXIT_OP_FAILED;
 }
 
@@ -251,6 +264,7 @@ static const struct command {
 	{ "check", ARG_NONE, NETNS_OPTIONAL, true, suid_check, plain_check },
 	{ "holder", ARG_NONE, NETNS_OPTIONAL, true, suid_holder, plain_holder },
 	{ "holder-restart", ARG_NONE, NETNS_OPTIONAL, false, suid_holder_restart, plain_holder_restart },
+	{ "holder-service", ARG_NONE, NETNS_OPTIONAL, false, suid_holder_service, plain_holder_service },
 	{ "lock", ARG_OPTIONAL, NETNS_OPTIONAL, true, suid_lock, plain_lock },
 	{ "acl-check", ARG_OPTIONAL, NETNS_FORBIDDEN, false, suid_acl_check, plain_acl_check },
 	{ "dump", ARG_REQUIRED, NETNS_REQUIRED, true, suid_dump, plain_dump },

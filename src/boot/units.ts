@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CONFIG_DIR_DEFAULT } from './config-dir.js';
 
 /** Unit file names, each shipped as systemd/NAME.in. */
-export const UNIT_NAMES = ['tunform.service'] as const;
+export const UNIT_NAMES = ['tunform.service', 'tunform-holder.service', 'tunform-holder@.service'] as const;
 
 /** Where units go under a prefix: PREFIX/lib/systemd/system (systemd searches /usr/local/lib/systemd/system too). */
 export const unitDir = (prefix: string): string => join(prefix, 'lib', 'systemd', 'system');
@@ -15,12 +15,13 @@ export const unitDir = (prefix: string): string => join(prefix, 'lib', 'systemd'
 export interface UnitValues {
   readonly node: string;
   readonly cli: string;
+  readonly helper: string;
   readonly configDir?: string;
 }
 
 /** Fills a unit template; every placeholder must be known, so a new one cannot ship unfilled. */
 export function renderUnit(template: string, v: UnitValues): string {
-  const values: Record<string, string> = { NODE: v.node, CLI: v.cli, CONFIG_DIR: v.configDir ?? CONFIG_DIR_DEFAULT };
+  const values: Record<string, string> = { NODE: v.node, CLI: v.cli, HELPER: v.helper, CONFIG_DIR: v.configDir ?? CONFIG_DIR_DEFAULT };
   return template.replace(/@([A-Z_]+)@/g, (whole, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`unit template has an unknown placeholder ${whole}`);

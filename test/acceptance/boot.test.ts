@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
@@ -34,16 +34,22 @@ describe.skipIf(skipUnlessRoot())('boot: tunform.service and apply-all', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('GIVEN install-units --prefix WHEN the unit is verified by systemd-analyze THEN it has no error and no warning', async () => {
+  it('GIVEN install-units --prefix WHEN the units are verified by systemd-analyze THEN none has an error or a warning', async () => {
     const r = await runTunform(['install-units', '--prefix', join(work, 'prefix')]);
     expect(r.code, r.stderr).toBe(0);
     const unit = join(work, 'prefix', 'lib', 'systemd', 'system', 'tunform.service');
     const text = readFileSync(unit, 'utf8');
     expect(text).not.toMatch(/@[A-Z_]+@/);
     expect(unitValues(text, 'Before')).toEqual(['network-pre.target shutdown.target']);
-    const v = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-    expect(v.status, v.stderr).toBe(0);
-    expect(v.stderr.trim()).toBe('');
+    // The holder template is verified as an instance, as systemd would load it.
+    const units = join(work, 'prefix', 'lib', 'systemd', 'system');
+    copyFileSync(join(units, 'tunform-holder@.service'), join(units, 'tunform-holder@lab.service'));
+    for (const u of ['tunform.service', 'tunform-holder.service', 'tunform-holder@lab.service']) {
+      const v = spawnSync('systemd-analyze', ['verify', join(units, u)], { encoding: 'utf8' });
+      expect(v.status, `${u}: ${v.stderr}`).toBe(0);
+      expect(v.stderr.trim(), u).toBe('');
+    }
+    expect(readFileSync(join(units, 'tunform-holder@lab.service'), 'utf8')).toMatch(/^ExecStart=\/\S+ --netns %i holder-service$/m);
   });
 
   it("GIVEN a config dir with two valid YAML specs, one invalid one and a stack WHEN the unit's ExecStart runs in a namespace THEN the valid ones are applied and it exits 1 naming the invalid one", async () => {

@@ -8,14 +8,15 @@
  * helper binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, requireBuiltCli, runTunform, SpecDir, specYaml } from '../support/cli.js';
 import { createNetns, destroyNetns } from '../support/netns.js';
 import { buildReader, holderProcesses, infoData, link, Reader, UDP_PORT } from '../support/traffic.js';
 import { skipUnlessRoot } from '../support/require-root.js';
+import { nodeInNetns, pollCarrier, type CarrierSamples } from '../support/carrier.js';
 
 const DEV = 'hr0';
 /** Kept but with no reader: only the holder's fd gives it carrier, so a dropped fd shows here. */
@@ -29,36 +30,12 @@ let dir: SpecDir;
 let work = '';
 let readerBuild: { bin: string; cleanup: () => void };
 
-/** A node program inside ns that runs until STOP exists, then prints one JSON line. */
-function inNs(script: string): { child: ChildProcess; result: () => Promise<Record<string, number>> } {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const done = new Promise<void>((r) => child.once('close', () => r()));
-  return { child, result: async () => (await done, JSON.parse(out) as Record<string, number>) };
-}
-
-/**
- * Samples the carrier of both devices (the namespace's own sysfs under ip
- * netns exec; the links are up, so carrier is LOWER_UP).
- */
-const carrierPoller = (stop: string) => `
-  const fs = require('node:fs');
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  const carrier = (dev) => fs.readFileSync('/sys/class/net/' + dev + '/carrier', 'utf8').trim() === '1';
-  let samples = 0, down = 0;
-  while (!fs.existsSync(${JSON.stringify(stop)})) {
-    samples++;
-    if (!carrier('${DEV}') || !carrier('${BARE}')) down++;
-    Atomics.wait(pause, 0, 0, ${SAMPLE_EVERY_MS});
-  }
-  console.log(JSON.stringify({ samples, down }));`;
-
 /** One datagram every few ms, each from its own socket (its own flow), until STOP exists. */
 const flowSender = (stop: string) => `
   const fs = require('node:fs');
   const dgram = require('node:dgram');
   let sent = 0, failed = 0, pending = 0, stopping = false;
+  console.log('sending');
   const finish = () => { if (stopping && pending === 0) console.log(JSON.stringify({ sent, failed })); };
   const timer = setInterval(() => {
     if (fs.existsSync(${JSON.stringify(stop)})) { stopping = true; clearInterval(timer); finish(); return; }
@@ -106,9 +83,11 @@ describe.skipIf(skipUnlessRoot())('acceptance: holder restart without a carrier 
     const newHelper = join(newBuild, 'tunform-helper');
 
     const stop = join(work, 'stop');
-    const poller = inNs(carrierPoller(stop));
-    const sender = inNs(flowSender(stop));
+    const poller = await pollCarrier(ns, [DEV, BARE], stop, SAMPLE_EVERY_MS);
+    const sender = nodeInNetns<{ sent: number; failed: number }>(ns, flowSender(stop));
+    await sender.started;
     const pids: number[] = [];
+    let carrier: CarrierSamples;
     try {
       let [previous] = holderProcesses(ns);
       expect(previous).toBeDefined();
@@ -126,9 +105,8 @@ describe.skipIf(skipUnlessRoot())('acceptance: holder restart without a carrier 
       const upgraded = (JSON.parse(up.stdout) as { newPid: number }).newPid;
       expect(realpathSync(readlinkSync(`/proc/${upgraded}/exe`))).toBe(realpathSync(newHelper));
     } finally {
-      writeFileSync(stop, '');
+      carrier = await poller.stop();
     }
-    const carrier = await poller.result();
     const flows = await sender.result();
 
     expect(new Set(pids).size).toBe(RESTARTS);
@@ -136,7 +114,7 @@ describe.skipIf(skipUnlessRoot())('acceptance: holder restart without a carrier 
     expect(carrier.down).toBe(0);
     expect(flows.failed).toBe(0);
     expect(flows.sent).toBeGreaterThan(0);
-    expect(await reader.settle(flows.sent!)).toBe(flows.sent);
+    expect(await reader.settle(flows.sent)).toBe(flows.sent);
     await reader.kill();
 
     // One holder, the new build's; same device, queue still detached, carrier kept without the reader.

@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { backendError, invalidInput, permissionError } from '../../errors.js';
-import { packageRoot } from '../../sys/paths.js';
+import { helperPath, packageRoot } from '../../sys/paths.js';
 import { renderUnit, UNIT_NAMES, unitDir } from '../../boot/units.js';
 import type { Io } from '../io.js';
 
@@ -30,7 +30,7 @@ export async function runInstallUnits(opts: InstallUnitsOptions, io: Io): Promis
   const prefix = absolute('--prefix', opts.prefix ?? UNITS_PREFIX_DEFAULT);
   const configDir = opts.configDir !== undefined ? absolute('--config-dir', opts.configDir) : undefined;
   const root = packageRoot();
-  const values = { node: absolute('node', process.execPath), cli: absolute('cli', join(root, 'bin', 'tunform.js')), ...(configDir ? { configDir } : {}) };
+  const values = { node: absolute('node', process.execPath), cli: absolute('cli', join(root, 'bin', 'tunform.js')), helper: absolute('helper', helperPath()), ...(configDir ? { configDir } : {}) };
   const dir = unitDir(prefix);
   const written: string[] = [];
   try {
@@ -54,6 +54,6 @@ export async function runInstallUnits(opts: InstallUnitsOptions, io: Io): Promis
       cause: e,
     });
   }
-  io.out(`Installed ${written.join(', ')}.\nEnable it with: systemctl daemon-reload && systemctl enable tunform.service\n`);
+  io.out(`Installed ${written.join(', ')}.\nEnable them with: systemctl daemon-reload && systemctl enable tunform.service (and tunform-holder.service, or tunform-holder@NETNS.service, to have systemd run the holders)\n`);
   return 0;
 }

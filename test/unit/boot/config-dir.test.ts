@@ -30,9 +30,10 @@ describe('boot configuration directory', () => {
 
 describe('unit templates', () => {
   it('GIVEN the placeholders WHEN rendered THEN each is filled, and an unknown one is refused', () => {
-    expect(renderUnit('ExecStart=@NODE@ @CLI@ apply-all\nEnvironment=X=@CONFIG_DIR@\n', { node: '/n', cli: '/c.js' })).toBe(
-      'ExecStart=/n /c.js apply-all\nEnvironment=X=/etc/tunform\n',
+    const v = { node: '/n', cli: '/c.js', helper: '/h' };
+    expect(renderUnit('ExecStart=@NODE@ @CLI@ apply-all\nEnvironment=X=@CONFIG_DIR@\nExecStart=@HELPER@\n', v)).toBe(
+      'ExecStart=/n /c.js apply-all\nEnvironment=X=/etc/tunform\nExecStart=/h\n',
     );
-    expect(() => renderUnit('X=@HELPER@', { node: '/n', cli: '/c' })).toThrow('unit template has an unknown placeholder @HELPER@');
+    expect(() => renderUnit('X=@PREFIX@', v)).toThrow('unit template has an unknown placeholder @PREFIX@');
   });
 });
