@@ -436,7 +436,7 @@ int cmd_check(void)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	bool refused = false;
+	bool refused = false, undecided = !acl_enforced() && getuid() != 0;
 	int status = EXIT_OP_FAILED;
 
 	while (getline(&line, &cap, stdin) >= 0) {
@@ -455,6 +455,11 @@ int cmd_check(void)
 		} else if (!parse_authz_line(tok, ntok, &op, &a, err)) {
 			refused = true;
 			printf("error %.32s %.64s: %s\n", tok[0], ntok > 1 ? tok[1] : "-", err);
+		} else if (undecided) {
+			/* Not setuid and not root: no ACL applies, and what the kernel will say is unknown. */
+			refused = true;
+			printf("error %s %s: cannot decide: tunform-helper is not setuid root here and you are not root; the kernel decides when the op runs\n",
+			       op.word, op.spec.name);
 		} else if (authorize(&exec_peer, &a, err)) {
 			printf("allow %s %s\n", op.word, op.spec.name);
 		} else {

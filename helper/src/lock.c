@@ -38,6 +38,11 @@ int cmd_lock(const char *path, const struct peer *drop_to)
 		fprintf(stderr, "tunform-helper: failed to open '%s': %s\n", path, strerror(errno));
 		goto out;
 	}
+	/* A setuid run creates it with the caller's group: make it root's like its directory. */
+	if (geteuid() == 0 && fchown(fd, 0, 0) < 0) {
+		fprintf(stderr, "tunform-helper: failed to change owner of '%s': %s\n", path, strerror(errno));
+		goto out;
+	}
 	/* Open as root; wait as nobody special: the caller (setuid mode) or root without capabilities. */
 	if ((drop_to ? drop_to_caller(drop_to, 0, err) : caps_drop_all(err)) < 0) {
 		fprintf(stderr, "tunform-helper: %s\n", err);

@@ -2,7 +2,9 @@
  * Name validation. Device names are rejected, never truncated (a truncated
  * name was qemu-bridge-helper's CVE-2019-13164): 1..15 bytes (IFNAMSIZ - 1),
  * no '/', whitespace, ':', '%' (a kernel name template), glob characters,
- * control bytes, and not "." or "..".
+ * control characters (C0, DEL, and C1 as UTF-8), and not ".", "..", "all" or
+ * "default". This is the spec's rule too (src/spec/schema.ts): a test feeds
+ * the same names to both and requires the same verdict.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -14,7 +16,7 @@
 static bool bad_common(const char *s, const char *what, const char *extra, char *err)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p <= 0x20 || *p == 0x7f || isspace(*p)) {
+		if (*p <= 0x20 || *p == 0x7f || isspace(*p) || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
 			set_errmsg(err, "invalid %s '%s': must not contain whitespace or control characters", what, s);
 			return true;
 		}
@@ -43,7 +45,14 @@ bool valid_ifname(const char *s, char *err)
 			   strlen(s) > 64 ? "..." : "", IFNAMSIZ - 1);
 		return false;
 	}
-	return !bad_common(s, "device name", "/:%*?[]", err);
+	if (bad_common(s, "device name", "/:%*?[]", err))
+		return false;
+	/* /proc/sys/net/ipv4/conf/{all,default} are the kernel's, not devices */
+	if (strcmp(s, "all") == 0 || strcmp(s, "default") == 0) {
+		set_errmsg(err, "invalid device name '%s': must not be 'all' or 'default'", s);
+		return false;
+	}
+	return true;
 }
 
 bool valid_netns_name(const char *s, char *err)

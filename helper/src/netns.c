@@ -187,6 +187,10 @@ static int run_dir_level(const char *path, char *err)
 	} else if (st.st_uid != 0) {
 		r = -EPERM;
 		set_errmsg(err, "refusing run directory %s: owned by uid %lu, not root", path, (unsigned long)st.st_uid);
+	} else if (st.st_gid != 0 && fchown(fd, 0, 0) < 0) {
+		/* made by a setuid run: its group was the caller's */
+		r = -errno;
+		set_err(err, "change group of", path, errno);
 	} else if ((st.st_mode & 07777) != 0755 && fchmod(fd, 0755) < 0) {
 		/* older helpers made these 0700: users must reach the holder socket */
 		r = -errno;

@@ -195,6 +195,13 @@ describe('setuid tunform-helper', () => {
     });
   });
 
+  it('GIVEN an ordinary (not setuid) copy WHEN nobody asks check THEN it says it cannot decide instead of allowing', (ctx) => {
+    if (skip) ctx.skip(skip);
+    const r = runAsNobody([join(dir, 'build', 'tunform-helper'), 'check'], 'create vm-1 tun -\n');
+    expect(r.stdout).toBe('error create vm-1: cannot decide: tunform-helper is not setuid root here and you are not root; the kernel decides when the op runs\n');
+    expect(r.code).toBe(1);
+  });
+
   it('GIVEN a group-writable, a malformed or a missing ACL WHEN nobody runs exec THEN the helper refuses to run at all, naming the reason', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', (ns) => {
@@ -496,6 +503,8 @@ print(json.dumps(res))`;
       const ok = asNobody(['--netns', ns, 'lock']);
       expect(ok.stdout).toBe('locked\n');
       expect(ok.code).toBe(0);
+      // the run directory and the lock file nobody's run made are root's, group included
+      for (const p of [`/run/tunform/netns/${ns}`, `/run/tunform/netns/${ns}/apply.lock`]) expect([statSync(p).uid, statSync(p).gid]).toEqual([0, 0]);
       const byPath = asNobody(['lock', join(dir, 'x.lock')]);
       expect(byPath.code).toBe(2);
       expect(byPath.stderr).toMatch(/lock PATH is refused in setuid mode/);
