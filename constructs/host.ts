@@ -6,7 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { Construct, type IConstruct } from 'constructs';
-import { TerraformStack, Token, type TerraformProvider } from './cdk.js';
+import { TerraformStack, Token } from './cdk.js';
 import type { SystemLookup } from '../src/spec/index.js';
 import { validateDevices } from '../src/spec/index.js';
 import { netnsNameSchema } from '../src/spec/schema.js';
@@ -140,7 +140,9 @@ const netnsName: Check = (v) => {
 
 /**
  * The per-prop rule, for the props that have one. A message that starts with
- * the quoted key is the spec's own and is used as is.
+ * the quoted key is the spec's own and is used as is. A new prop is one line
+ * here (and one in BACKEND_ONLY if only some backends use it), its field in
+ * TunformHostProps and TunformHostSettings, and its use in the constructor.
  */
 const CHECKS: Readonly<Partial<Record<keyof TunformHostProps, Check>>> = {
   backend: (v) => (BACKENDS.includes(v as TunformBackend) ? undefined : `must be ${quotedList(BACKENDS, 'or')}`),
@@ -195,7 +197,7 @@ export class TunformHost extends Construct {
 
   readonly settings: TunformHostSettings;
   /** Backend `provider`: the provider configuration this host's devices use. */
-  readonly provider?: TerraformProvider;
+  readonly provider?: TunformProvider;
   /** The devices that use this host, in the order they were created. */
   readonly devices: TunNetdev[] = [];
 

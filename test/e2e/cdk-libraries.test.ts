@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createNetns, destroyNetns, isRoot } from '../support/netns.js';
+import { createNetns, destroyNetns } from '../support/netns.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 import { readLiveState } from '../../src/live/index.js';
 import { REPO_ROOT, terraformVersion } from './support/cdktf.js';
 import { terraform } from './support/terraform.js';
@@ -82,7 +83,7 @@ describe('the constructs under cdktf and cdktn', () => {
     }
   });
 
-  test.runIf(isRoot() || process.env.CI === 'true')('GIVEN a cdktn stack with the terraform_data backend WHEN terraform applies and destroys it THEN the devices are made by one CLI run and then deleted', async () => {
+  test.skipIf(skipUnlessRoot())('GIVEN a cdktn stack with the terraform_data backend WHEN terraform applies and destroys it THEN the devices are made by one CLI run and then deleted', async () => {
     // GIVEN
     const netns = createNetns('cdktn');
     cleanups.push(() => destroyNetns(netns));

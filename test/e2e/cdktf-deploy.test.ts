@@ -63,7 +63,7 @@ async function live(netns: string, name: string): Promise<LiveDevice | undefined
 
 const tun = (address: string) => ({ name: 'tun-test', mode: 'tun', multiQueue: true, keepCarrier: true, addresses: [address] });
 
-describe.skipIf(skipUnlessRoot())('cdktf deploy of TunNetdev (root, real terraform)', { timeout: 300_000 }, () => {
+describe.skipIf(skipUnlessRoot())('cdktf deploy of TunNetdev (root, real terraform)', { timeout: 600_000 }, () => {
   beforeAll(() => {
     const tf = terraformVersion();
     if (!tf.ok) throw new Error(tf.reason);

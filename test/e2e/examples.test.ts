@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createNetns, destroyNetns, isRoot } from '../support/netns.js';
+import { createNetns, destroyNetns } from '../support/netns.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 import { readLiveState } from '../../src/live/index.js';
 import { REPO_ROOT, cdktfProject, terraformVersion, tunform, type RunResult } from './support/cdktf.js';
 
@@ -28,7 +29,7 @@ const EXAMPLES: [string, string[], string[]][] = [
   ['packet-processing', ['pp-in', 'pp-out'], ['pp-in', 'pp-out']],
 ];
 
-describe.runIf(isRoot() || process.env.CI === 'true')('the examples through the provider (root, real terraform)', { timeout: 300_000 }, () => {
+describe.skipIf(skipUnlessRoot())('the examples through the provider (root, real terraform)', { timeout: 600_000 }, () => {
   beforeAll(() => {
     const tf = terraformVersion();
     if (!tf.ok) throw new Error(tf.reason);
