@@ -497,6 +497,33 @@ print(json.dumps(res))`;
     });
   });
 
+  it('GIVEN a holder nobody started and keeps a connection to WHEN root deletes and re-adds the namespace under the same name THEN nobody\'s next holder start gets a new holder, serving the new namespace', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', async (ns) => {
+      const first = Number(/^ok holder (\d+)$/m.exec(asNobody(['--netns', ns, 'holder']).stdout)?.[1]);
+      expect(first).toBeGreaterThan(0);
+      const sock = `/run/tunform/netns/${ns}/holder.sock`;
+      const idle = spawn(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', 'import socket,sys,time\ns=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(30)', sock], { stdio: 'ignore' });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        // WHEN the name is given to a new namespace
+        execFileSync('ip', ['netns', 'del', ns]);
+        execFileSync('ip', ['netns', 'add', ns]);
+        ipn(ns, 'tuntap', 'add', 'dev', 'vm-r', 'mode', 'tun', 'multi_queue');
+        // THEN nobody's start reaches a holder of the new namespace, which can hold its device
+        const again = asNobody(['--netns', ns, 'holder']);
+        const second = Number(/^ok holder (\d+)$/m.exec(again.stdout)?.[1]);
+        expect(second, again.stderr).toBeGreaterThan(0);
+        expect(second).not.toBe(first);
+        const held = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"hold vm-r tun mq\\n"); s.settimeout(5); print(s.recv(256).decode().strip())', sock], { encoding: 'utf8' });
+        expect(held.stdout.trim()).toBe('ok hold vm-r');
+        expect(execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/)).toContain(String(second));
+      } finally {
+        idle.kill();
+      }
+    });
+  });
+
   it('GIVEN the apply lock WHEN nobody (allowed something) and daemon (allowed nothing) ask THEN only nobody gets it, and only by namespace', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', (ns) => {
