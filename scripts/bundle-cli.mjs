@@ -12,6 +12,11 @@ import { execFileSync } from 'node:child_process';
 const { protoDescriptors } = await import('../dist/src/provider/protocol/grpc-services.js');
 const protoDefine = { __TUNFORM_PROTO_DESCRIPTORS__: JSON.stringify(protoDescriptors()) };
 
+// The version travels inside each bundle: the plugin runs from a copy outside
+// the package (Terraform's mirror), where no package.json is found.
+import { readFileSync } from 'node:fs';
+const versionDefine = { __TUNFORM_PACKAGE_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) };
+
 const bundle = (entry, outfile, extra = {}) =>
   build({
     ...extra.options,
@@ -23,7 +28,7 @@ const bundle = (entry, outfile, extra = {}) =>
     target: 'node20',
     logLevel: 'warning',
     // ESM code asks import.meta.url where it lives; in the bundle that is the bundle.
-    define: { 'import.meta.url': '__tunformBundleUrl', ...extra.define },
+    define: { 'import.meta.url': '__tunformBundleUrl', ...versionDefine, ...extra.define },
     banner: { js: "const __tunformBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 

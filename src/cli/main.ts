@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asTunformError, EXIT_CODES, invalidInput } from '../errors.js';
 import { processIo, type Io } from './io.js';
 import { reportFailure } from './report-error.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../sys/version.js';
 import { checkTransportOptions, runRemote, type TransportOptions } from './remote.js';
 import { runValidate } from './commands/validate.js';
 import { runPlan } from './commands/plan.js';
@@ -11,6 +11,7 @@ import { runShow } from './commands/show.js';
 import { runApply } from './commands/apply.js';
 import { runDestroy } from './commands/destroy.js';
 import { runSchema } from './commands/schema.js';
+import { runHostInfo } from './commands/host-info.js';
 import { runInstallHelper } from './commands/install-helper.js';
 import { runImport } from './commands/import.js';
 import { runInstallProvider } from './commands/install-provider.js';
@@ -166,6 +167,16 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .command('schema')
     .description('print the JSON Schema of the spec file format')
     .action(wrap(runSchema));
+
+  // Internal: what the provider reads from a remote host over SSH (src/remote/engine.ts).
+  program
+    .command('host-info', { hidden: true })
+    .description('print this host\'s accounts and namespaces (--facts) and live state (--live) as JSON')
+    .addOption(netnsOption())
+    .option('--facts', 'user and group names, and ip netns names')
+    .option('--live', 'the live state of the namespace')
+    .addOption(jsonOption())
+    .action(wrap(runHostInfo));
 
   for (const cmd of program.commands) addTransportOptions(cmd);
   return program;

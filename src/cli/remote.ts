@@ -9,7 +9,7 @@ import { parseSshTarget } from '../sys/ssh-target.js';
 import { SshTransport } from '../sys/ssh.js';
 import { readSpecFile } from '../spec/index.js';
 import { checkOneSource, readSpecEnv, SOURCE_KEYS, type SourceOptions } from './desired.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../sys/version.js';
 import { invalidInput } from '../errors.js';
 import type { Io } from './io.js';
 

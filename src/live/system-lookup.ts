@@ -6,7 +6,7 @@
  * Names known only to a network directory (LDAP, sssd) are not found here;
  * use a numeric uid/gid for those.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SystemLookup } from '../spec/lookup.js';
 import { ID_MAX } from '../spec/schema.js';
@@ -48,6 +48,42 @@ function readIds(path: string): Map<string, number> {
     // An unreadable database means no names resolve; the user sees "not a known user" for each.
     return new Map();
   }
+}
+
+/**
+ * What a SystemLookup knows, as data: how a remote host's accounts and
+ * namespaces travel to the machine that validates for it (`tunform host-info`).
+ */
+export interface HostFacts {
+  readonly users: Readonly<Record<string, number>>;
+  readonly groups: Readonly<Record<string, number>>;
+  readonly netns: readonly string[];
+}
+
+export function readHostFacts(paths: SystemLookupPaths = {}): HostFacts {
+  let netns: string[] = [];
+  try {
+    netns = readdirSync(paths.netnsDir ?? '/run/netns').sort();
+  } catch {
+    /* no namespaces yet */
+  }
+  return {
+    users: Object.fromEntries(readIds(paths.passwd ?? '/etc/passwd')),
+    groups: Object.fromEntries(readIds(paths.group ?? '/etc/group')),
+    netns,
+  };
+}
+
+/** A SystemLookup that answers from facts read elsewhere, with the same rules as the local one. */
+export function lookupFromFacts(facts: HostFacts): SystemLookup {
+  const users = new Map(Object.entries(facts.users));
+  const groups = new Map(Object.entries(facts.groups));
+  const netns = new Set(facts.netns);
+  return {
+    resolveUser: (v) => resolveId(v, () => users),
+    resolveGroup: (v) => resolveId(v, () => groups),
+    netnsExists: (name) => netns.has(name),
+  };
 }
 
 /** Shared instance for the CLI. */

@@ -74,10 +74,14 @@ export class TerraformSetup {
     writeFileSync(join(this.work, file), hcl);
   }
 
-  terraform(args: readonly string[]): Promise<CliResult> {
+  /** `extra.wrap` runs terraform through a command (e.g. `ip netns exec NS`); `extra.env` adds to its environment. */
+  terraform(args: readonly string[], extra: { readonly wrap?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    // -no-color right after the subcommand: options after a plan file would be taken for arguments.
+    const withColorOff = needsNoColor(args) ? [args[0]!, '-no-color', ...args.slice(1)] : args;
+    const command = [...(extra.wrap ?? []), 'terraform', '-chdir=' + this.work, ...withColorOff];
     return new Promise((resolve, reject) => {
-      const child = spawn('terraform', ['-chdir=' + this.work, ...args, ...(needsNoColor(args) ? ['-no-color'] : [])], {
-        env: this.env,
+      const child = spawn(command[0]!, command.slice(1), {
+        env: { ...this.env, ...extra.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -31,7 +31,16 @@ export class ProviderContext {
   private snapshotsOf: LiveSnapshots | undefined;
   private batcherOf: Coalescer<DeviceChange, BatchOutcome> | undefined;
 
-  constructor(readonly deps: TunformDeps) {}
+  constructor(private engine: TunformDeps) {}
+
+  get deps(): TunformDeps {
+    return this.engine;
+  }
+
+  /** A remote `host`: every engine call goes to that host (remote-host.ts). Call configure() next: it drops what was built over the old engine. */
+  useEngine(deps: TunformDeps): void {
+    this.engine = deps;
+  }
 
   get lookup(): SystemLookup {
     return this.deps.lookup;

@@ -12,6 +12,7 @@ import { createSystemLookup } from '../../live/system-lookup.js';
 import { ProviderContext, type TunformDeps } from './context.js';
 import { providerSchema } from './schema.js';
 import { configureProvider, validateProviderConfig } from './provider.js';
+import { configureHost, validateHostConfig } from './remote-host.js';
 import { netdevResource } from './resource.js';
 import { netdevsDataSource } from './data-source.js';
 import { DATA_SOURCE_TYPE, RESOURCE_TYPE } from '../address.js';
@@ -22,8 +23,13 @@ export function createProvider(deps: TunformDeps): ProviderDefinition {
   const ctx = new ProviderContext(deps);
   return {
     schema: providerSchema(),
-    validateConfig: validateProviderConfig,
-    configure: async (config) => configureProvider(config, ctx),
+    validateConfig: (config) => [...validateProviderConfig(config), ...validateHostConfig(config)],
+    // A remote host first: its lookup then checks the netns on that host.
+    configure: async (config) => {
+      const remote = await configureHost(config, ctx);
+      if (remote.length > 0) return remote;
+      return configureProvider(config.host === null || config.host === undefined ? config : { ...config, helper_path: null }, ctx);
+    },
     resources: { [RESOURCE_TYPE]: netdevResource(ctx) },
     dataSources: { [DATA_SOURCE_TYPE]: netdevsDataSource(ctx) },
     stop: () => ctx.batcher.idle(),

@@ -120,6 +120,11 @@ export const PROVIDER_ONLY = {
     'Path of the tunform-helper binary. Default: $TUNFORM_HELPER, else an installed setuid helper for an unprivileged Terraform, else the one built in the package.',
   force:
     'Replace or delete devices even while other processes have them open (they lose the device), like the CLI\'s --force. Default false: such a change is refused and nothing is changed for that device.',
+  host:
+    "Manage the devices of another machine: ssh://[user@]HOST[:PORT]. Every read and change runs there through the system's OpenSSH client and the host's own tunform (which must be installed; $TUNFORM_REMOTE_TUNFORM names it when it is not 'tunform' on the remote PATH). Absent: the machine Terraform runs on. Declare one provider alias per host.",
+  known_hosts:
+    "With host: trust only the host keys in this known_hosts file. Default: ssh's (~/.ssh/known_hosts). Host keys are always checked strictly: an unknown key is refused.",
+  private_key_path: "With host: the private key to log in with (only that key is offered). Default: ssh's own choice (~/.ssh/config, the agent).",
 } as const;
 
 export const PROVIDER_DESCRIPTION = 'tunform: Linux tun/tap devices as Terraform resources, in one network namespace per provider configuration.';
@@ -133,6 +138,9 @@ export function providerSchema(): BlockSchema {
       { name: 'netns', type: 'string', description: netns, optional: true },
       { name: 'helper_path', type: 'string', description: PROVIDER_ONLY.helper_path, optional: true },
       { name: 'force', type: 'bool', description: PROVIDER_ONLY.force, optional: true },
+      { name: 'host', type: 'string', description: PROVIDER_ONLY.host, optional: true },
+      { name: 'known_hosts', type: 'string', description: PROVIDER_ONLY.known_hosts, optional: true },
+      { name: 'private_key_path', type: 'string', description: PROVIDER_ONLY.private_key_path, optional: true },
     ],
   };
 }

@@ -63,11 +63,14 @@ describe('resource schema derived from the spec', () => {
 });
 
 describe('provider and data source schemas', () => {
-  test('GIVEN the provider schema WHEN read THEN netns, helper_path and force are optional and described', () => {
+  test('GIVEN the provider schema WHEN read THEN netns, helper_path, force and the SSH settings are optional and described', () => {
     expect(providerSchema().attributes.map((a) => [a.name, a.type, a.optional, a.description !== ''])).toEqual([
       ['netns', 'string', true, true],
       ['helper_path', 'string', true, true],
       ['force', 'bool', true, true],
+      ['host', 'string', true, true],
+      ['known_hosts', 'string', true, true],
+      ['private_key_path', 'string', true, true],
     ]);
   });
 
