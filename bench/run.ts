@@ -15,6 +15,7 @@ import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoo
 import { caseNetworkd, caseTraffic } from './cases/networkd.js';
 import { caseProvider, caseProviderKeep } from './cases/terraform-provider.js';
 import { casePluginPlan, casePluginStart } from './cases/provider.js';
+import { caseFleet } from './cases/fleet.js';
 
 interface CaseDef {
   run: (ctx: Ctx) => Promise<Row[]>;
@@ -76,6 +77,12 @@ const CASES: Record<string, CaseDef> = {
     describe:
       'the Terraform provider plugin as installed by `tunform install-provider` (launcher, bundle, code cache), started with the magic cookie and a client certificate: time until its handshake line, vs `node -e` printing one line, both through `env`.',
     ns: [1],
+  },
+  fleet: {
+    run: caseFleet,
+    describe:
+      'One `terraform apply` of 4 hosts × N `tunform_netdev` (tun, one address each), one provider alias per host with `host = "ssh://..."`, vs the slowest of the 4 single-host applies of N measured in the same run. Hosts are namespaces joined to a hub namespace by veth pairs, each with a real sshd (throwaway keys); Terraform runs in the hub, the remote tunform is this checkout. -parallelism is 10 per host in both (40 for the fleet). Between runs the devices are deleted with `ip -batch` and the state removed.',
+    ns: [250],
   },
   'plugin-plan': {
     run: casePluginPlan,

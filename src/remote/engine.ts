@@ -12,6 +12,7 @@
 import { TunformError, backendError, type ErrorKind, type Problem } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
 import type { ApplyOptions, ApplyResult } from '../apply/apply.js';
+import type { Lock } from '../apply/lock.js';
 import type { AdoptOptions, AdoptResult } from '../apply/adopt.js';
 import type { AdoptRequest } from '../plan/adopt.js';
 import type { SystemLookup } from '../spec/lookup.js';
@@ -23,7 +24,15 @@ export interface RemoteEngine {
   readonly readLive: (netns: string | undefined) => Promise<LiveState>;
   readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
   readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
+  readonly lockAndRead: (netns: string | undefined) => Promise<{ lock?: Lock; live: LiveState }>;
 }
+
+/**
+ * A lock cannot be held across two SSH commands: the remote apply takes the
+ * host's lock and reads live state under it itself, so nothing is locked or
+ * read here and applyDesired ignores what it is handed.
+ */
+const NOTHING_HELD: { live: LiveState } = Object.freeze({ live: Object.freeze({ devices: [], processesComplete: false }) });
 
 const KINDS: ReadonlySet<string> = new Set<ErrorKind>(['invalid', 'permission', 'backend', 'verification', 'bug']);
 
@@ -74,6 +83,7 @@ export class RemoteHost {
       readLive: async (netns) => (await this.call<{ live: LiveState }>(['host-info', '--live', ...netnsArgs(netns)])).live,
       applyDesired: (desired, opts) => this.apply(desired, opts),
       adoptDevices: (netns, requests, opts) => this.adopt(netns, requests, opts),
+      lockAndRead: async () => NOTHING_HELD,
     };
   }
 
@@ -84,6 +94,7 @@ export class RemoteHost {
     for (const d of opts.devices ?? []) args.push(`--device=${d}`);
     const generation = opts.destroy ? opts.onlyGeneration : opts.generation;
     if (generation !== undefined) args.push(`--generation=${generation}`);
+    // `apply --json` has no live state: the provider then reads the host once more (ApplyResult.live absent).
     return this.call<ApplyResult>(args, specDocument(desired));
   }
 

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliBin, repoRoot, requireBuiltCli, type CliResult } from '../support/cli.js';
-import { ipn, isRoot } from '../support/netns.js';
+import { ipn } from '../support/netns.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 import { SshFleet, sshdMissing } from '../support/ssh-hosts.js';
 import { requireTerraform, TerraformSetup } from '../support/terraform.js';
 import { addresses, tunLinks } from '../support/traffic.js';
@@ -17,7 +18,7 @@ import { addresses, tunLinks } from '../support/traffic.js';
 const VERSION = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const HOSTS = 4;
 const PER_HOST = 25;
-const missing = isRoot() ? sshdMissing() : 'needs root';
+const missing = skipUnlessRoot() ? 'needs root' : sshdMissing();
 
 let fleet: SshFleet;
 let tf: TerraformSetup;

@@ -8,11 +8,12 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runTunform, SpecDir, specYaml, type CliResult } from '../support/cli.js';
-import { ipn, isRoot } from '../support/netns.js';
+import { ipn } from '../support/netns.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 import { SshFleet, sshdMissing } from '../support/ssh-hosts.js';
 import { addresses, maybeLink } from '../support/traffic.js';
 
-const missing = isRoot() ? sshdMissing() : 'needs root';
+const missing = skipUnlessRoot() ? 'needs root' : sshdMissing();
 let fleet: SshFleet;
 let dir: SpecDir;
 
