@@ -14,6 +14,7 @@ import { requireNetAdmin } from './privileges.js';
 import { acquireLock, type Lock } from './lock.js';
 import { executeSteps } from './execute.js';
 import { preauthorize } from './preauthorize.js';
+import type { Progress } from './progress.js';
 
 export interface ApplyOptions {
   readonly force?: boolean;
@@ -37,6 +38,8 @@ export interface ApplyOptions {
    * not be had; apply then takes it itself if there is anything to change.
    */
   readonly locked?: { readonly lock?: Lock; readonly live: LiveState };
+  /** Told each phase and step as the run goes (the CLI shows it for long runs). */
+  readonly progress?: Progress;
 }
 
 export interface ApplyResult {
@@ -179,10 +182,11 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
     refuseUnsafe(p, opts.force === true);
     const steps: Step[] = planSteps(p, desired.devices, heldNames(live), opts.generation);
     await preauthorize(steps, netns); // setuid helper: every step against its ACL, before the first change
-    const report = await executeSteps(steps, netns);
+    const report = await executeSteps(steps, netns, opts.progress);
     if (report.failed.length > 0) {
       throw backendError(`${what} failed; the devices are partly changed`, { details: reportLines(report) });
     }
+    opts.progress?.phase('verifying');
     const v = await verify(desired, opts);
     if (!isInSync(v.last)) {
       const left = v.last.actions.map((a) => `${a.action} ${a.name}`).join('; ');
@@ -190,6 +194,7 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
     }
     return { plan: p, report, changed: true, verified: true, verifyAttempts: v.attempts, live: v.live };
   } finally {
+    opts.progress?.end();
     await lock?.release();
   }
 }

@@ -17,6 +17,7 @@ import { openHolderSession, type HolderSession } from '../sys/holder-session.js'
 import { ReportBuilder, type ApplyReport } from './report.js';
 import { helperOpOf, holderLineOf, ipBatchLineOf, isHolderStep, isNetlinkStep, isTunStep } from './step-ops.js';
 import type { HolderStep, NetlinkStep, Step } from './steps.js';
+import type { Progress } from './progress.js';
 
 /** Where netlink steps go: streamed into `ip -batch`, or (setuid path) the helper's rtnetlink ops at the end. */
 interface NetlinkSink {
@@ -60,8 +61,9 @@ const groupByName = <S extends Step>(steps: readonly S[]): Map<string, S[]> => {
   return by;
 };
 
-export async function executeSteps(steps: readonly Step[], netns: string | undefined): Promise<ApplyReport> {
-  const report = new ReportBuilder();
+export async function executeSteps(steps: readonly Step[], netns: string | undefined, progress?: Progress): Promise<ApplyReport> {
+  progress?.phase('changing', steps.length);
+  const report = new ReportBuilder(progress && (() => progress.step()));
   const tunSteps = steps.filter(isTunStep);
   const holderSteps = steps.filter(isHolderStep);
   // Per device, what the holder does before the device is configured: hold it, or change it through its fd.

@@ -4,7 +4,7 @@
  * results (ok: false), not exceptions; a helper that crashes or stops early is
  * a backend error naming the ops that got no result.
  */
-import { spawn } from 'node:child_process';
+import { runCommand } from '../sys/run-command.js';
 import { backendError, bug } from '../errors.js';
 import type { Mode } from '../model.js';
 import { requireHelper, netnsArgs } from '../sys/paths.js';
@@ -110,10 +110,17 @@ export function parseResultLine(line: string): { ok: boolean; op: string; name: 
   return undefined;
 }
 
+/**
+ * How long the helper may go without printing a result before tunform stops
+ * it. A result per op streams back, so this bounds one op, not the batch:
+ * creating 10,000 devices takes as long as it takes.
+ */
+export const HELPER_IDLE_MS = 30_000;
+
 export interface RunOptions {
   readonly netns?: string;
-  /** Kill the helper after this long (default 120 s); the missing results are then reported. */
-  readonly timeoutMs?: number;
+  /** Stop the helper after this long without a result (default HELPER_IDLE_MS); the missing results are then reported. */
+  readonly idleTimeoutMs?: number;
   /**
    * Called with each op's result as soon as the helper prints it (it flushes
    * per op), so the caller can start dependent work while later ops still run.
@@ -123,52 +130,35 @@ export interface RunOptions {
 
 const describeOp = (op: HelperOp): string => `${op.op} ${op.name}`;
 
+/** At most ten items of a list that may hold 10,000, then how many more. */
+const firstFew = (items: readonly string[]): string =>
+  items.length <= 10 ? items.join(', ') : `${items.slice(0, 10).join(', ')} and ${items.length - 10} more`;
+
 export async function runHelperExec(ops: readonly HelperOp[], opts: RunOptions = {}): Promise<HelperResult[]> {
   if (ops.length === 0) return [];
   const input = ops.map(formatOp).join('\n') + '\n';
   const bin = requireHelper();
   const args = [...netnsArgs(opts.netns), 'exec'];
+  const idleMs = opts.idleTimeoutMs ?? HELPER_IDLE_MS;
 
-  const { stdout, stderr, code, signal, spawnError } = await new Promise<{
-    stdout: string;
-    stderr: string;
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    spawnError?: Error;
-  }>((resolve) => {
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let spawnError: Error | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    let streamed = 0;
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (!opts.onResult) return;
-      pending += d;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        const op = ops[streamed];
-        const parsed = line === '' ? undefined : parseResultLine(line);
-        // Anything unexpected is judged once the helper has exited (below).
-        if (!op || !parsed || parsed.op !== op.op) continue;
-        opts.onResult(streamed++, parsed.ok ? { op: op.op, name: op.name, ok: true, line } : { op: op.op, name: op.name, ok: false, message: parsed.message!, line });
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.stdin.on('error', () => {
-      /* EPIPE when the helper dies early: reported through the missing results */
-    });
-    child.on('error', (e) => (spawnError = e));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout: out, stderr: err, code, signal, spawnError });
-    });
-    child.stdin.end(input);
-  });
+  let streamed = 0;
+  let pending = '';
+  const onStdout = (d: string) => {
+    if (!opts.onResult) return;
+    pending += d;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      const op = ops[streamed];
+      const parsed = line === '' ? undefined : parseResultLine(line);
+      // Anything unexpected is judged once the helper has exited (below).
+      if (!op || !parsed || parsed.op !== op.op) continue;
+      opts.onResult(streamed++, parsed.ok ? { op: op.op, name: op.name, ok: true, line } : { op: op.op, name: op.name, ok: false, message: parsed.message!, line });
+    }
+  };
+  const run = await runCommand(bin, args, { input, idleTimeoutMs: idleMs, onStdout });
+  const { stdout, stderr, exitCode: code, signal, spawnError, deadline } = run;
 
   if (spawnError) {
     throw backendError(`cannot run the helper ${bin}: ${spawnError.message}`, {
@@ -201,12 +191,18 @@ export async function runHelperExec(ops: readonly HelperOp[], opts: RunOptions =
     });
   }
   if (results.length < ops.length) {
-    const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-    const missing = ops.slice(results.length).map(describeOp);
-    throw backendError(`helper ${how} before answering every op`, {
+    const answered = `after answering ${results.length} of ${ops.length} ops`;
+    const what =
+      deadline === 'idle'
+        ? `the helper gave no result for ${idleMs / 1000} s (${answered}), so tunform stopped it`
+        : signal
+          ? `the helper was killed by ${signal} (not by tunform) ${answered}`
+          : `the helper exited with status ${code} ${answered}`;
+    throw backendError(what, {
+      ...(deadline === 'idle' ? { reason: 'deadline' as const } : {}),
       details: [
-        ...(missing.length ? [`no result for: ${missing.join(', ')}`] : []),
-        ...(results.length ? [`done: ${results.map((r) => `${r.line}`).join('; ')}`] : []),
+        `no result for: ${firstFew(ops.slice(results.length).map(describeOp))}`,
+        ...(results.length ? [`last result: ${results.at(-1)!.line}`] : []),
         ...(stderr.trim() ? [stderr.trim()] : []),
       ],
     });

@@ -11,7 +11,7 @@
  */
 import { runCommand } from '../sys/run-command.js';
 import { backendError, permissionError } from '../errors.js';
-import { formatOp } from './helper-client.js';
+import { formatOp, HELPER_IDLE_MS } from './helper-client.js';
 import { helperOpOf, holderLineOf, holderSetAsHelperOp } from './step-ops.js';
 import { requireHelper, netnsArgs, useSetuidHelper } from '../sys/paths.js';
 import { describeStep, type Step } from './steps.js';
@@ -29,13 +29,14 @@ export interface CheckAnswer {
 }
 
 /** Asks the helper about every line; one answer per line, in order. */
-export async function checkLines(lines: readonly string[], netns: string | undefined, timeoutMs = 30_000): Promise<CheckAnswer[]> {
+export async function checkLines(lines: readonly string[], netns: string | undefined, idleTimeoutMs = HELPER_IDLE_MS): Promise<CheckAnswer[]> {
   if (lines.length === 0) return [];
   const bin = requireHelper();
-  const run = await runCommand(bin, [...netnsArgs(netns), 'check'], { input: lines.join('\n') + '\n', timeoutMs });
+  const run = await runCommand(bin, [...netnsArgs(netns), 'check'], { input: lines.join('\n') + '\n', idleTimeoutMs });
   const r = { stdout: run.stdout, stderr: run.stderr, code: run.exitCode, error: run.spawnError };
   const nothing = 'nothing was changed';
   if (r.error) throw backendError(`cannot run the helper ${bin}: ${r.error.message}; ${nothing}`, { cause: r.error });
+  if (run.deadline) throw backendError(`the helper gave no answer to the run's check for ${idleTimeoutMs / 1000} s, so tunform stopped it; ${nothing}`, { reason: 'deadline' });
   if (r.code === 2) {
     throw backendError(`the helper ${bin} cannot check a run before changing anything (no 'check' command); ${nothing}`, {
       details: [r.stderr.trim(), 'an administrator can update it with `tunform install-helper`'].filter(Boolean),

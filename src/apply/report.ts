@@ -13,11 +13,16 @@ export class ReportBuilder {
   private readonly failedSteps: { step: string; error: string }[] = [];
   private readonly notDoneSteps: string[] = [];
 
+  /** onStep: called for every step that ran (done or failed), for progress. */
+  constructor(private readonly onStep?: () => void) {}
+
   done(s: Step): void {
     this.doneSteps.push(describeStep(s));
+    this.onStep?.();
   }
   failed(s: Step, error: string): void {
     this.failedSteps.push({ step: describeStep(s), error });
+    this.onStep?.();
   }
   notDone(steps: readonly Step[]): void {
     for (const s of steps) this.notDoneSteps.push(describeStep(s));

@@ -4,10 +4,13 @@ export interface Io {
   err(text: string): void;
   /** Whether stdout is a terminal that accepts ANSI color. */
   readonly color: boolean;
+  /** Whether stderr is a terminal (progress is redrawn in place there). */
+  readonly errTty?: boolean;
 }
 
 export const processIo: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   color: Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.CI === undefined,
+  errTty: Boolean(process.stderr.isTTY),
 };

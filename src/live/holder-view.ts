@@ -7,10 +7,13 @@ import { holderRequest } from '../sys/holder-session.js';
 import { HOLDER_COMM } from './proc-scan.js';
 import type { Attachment } from './types.js';
 
+/** A read must not wait long on a holder that does not answer: the /proc view then stands. */
+const HOLDER_VIEW_IDLE_MS = 5_000;
+
 export async function addHolderView(byDevice: ReadonlyMap<string, Attachment>, netns: string | undefined): Promise<ReadonlyMap<string, Attachment>> {
   let answers: string[];
   try {
-    answers = await holderRequest(netns, ['ping', 'list'], { timeoutMs: 5_000 });
+    answers = await holderRequest(netns, ['ping', 'list'], { idleTimeoutMs: HOLDER_VIEW_IDLE_MS });
   } catch {
     // No holder (or none we may reach): the scan's view stands.
     return byDevice;

@@ -9,9 +9,16 @@ import { createConnection } from 'node:net';
 import { backendError, hasReason } from '../errors.js';
 import { holderSocketPath } from './paths.js';
 
+/**
+ * How long the holder may leave a request unanswered before the session gives
+ * up. Only silence counts: a holder answering 10,000 holds one by one (each
+ * queue detach waits for an RCU grace period) is never cut off for being busy.
+ */
+export const HOLDER_IDLE_MS = 30_000;
+
 export interface HolderRequestOptions {
-  /** Give up after this long (default 60 s). */
-  readonly timeoutMs?: number;
+  /** Give up when requests wait and no answer came for this long (default HOLDER_IDLE_MS). */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface HolderSession {
@@ -38,8 +45,28 @@ export function openHolderSession(netns: string | undefined, opts: HolderRequest
     for (const w of waiting.splice(0)) w.reject(failure);
     sock.destroy();
   };
-  const unanswered = () => `no response to: ${waiting.map((w) => w.line).join('; ')}`;
-  const timer = setTimeout(() => fail(backendError(`holder at ${path} did not answer in time`, { details: [unanswered()] })), opts.timeoutMs ?? 60_000);
+  const firstFew = (items: readonly string[]) => (items.length <= 10 ? items.join('; ') : `${items.slice(0, 10).join('; ')} and ${items.length - 10} more`);
+  const unanswered = () => `no response to: ${firstFew(waiting.map((w) => w.line))}`;
+  const idleMs = opts.idleTimeoutMs ?? HOLDER_IDLE_MS;
+  let answers = 0;
+  let timer: NodeJS.Timeout | undefined;
+  // Armed only while a request waits; every answer starts it again.
+  const rearm = () => {
+    clearTimeout(timer);
+    timer =
+      waiting.length === 0
+        ? undefined
+        : setTimeout(
+            () =>
+              fail(
+                backendError(`the holder at ${path} gave no answer for ${idleMs / 1000} s while ${waiting.length} request(s) waited (${answers} answered before)`, {
+                  details: [unanswered(), 'a stopped or stuck holder: see its state with `ps -o pid,stat,comm -C tunform-holder`'],
+                  reason: 'deadline',
+                }),
+              ),
+            idleMs,
+          );
+  };
   const settleIfDone = () => {
     if (closing && waiting.length === 0) {
       clearTimeout(timer);
@@ -54,7 +81,9 @@ export function openHolderSession(netns: string | undefined, opts: HolderRequest
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       waiting.shift()?.resolve(line);
+      answers++;
     }
+    rearm();
     settleIfDone();
   });
   sock.on('error', (e: NodeJS.ErrnoException) => {
@@ -75,6 +104,7 @@ export function openHolderSession(netns: string | undefined, opts: HolderRequest
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         waiting.push({ line, resolve, reject });
+        if (waiting.length === 1) rearm();
         sock.write(line + '\n');
       });
     },

@@ -1,7 +1,12 @@
 /**
- * A minimal child-process runner for the hot path. `tunform drift` must cost
- * little more than the two `ip` dumps it takes, and loading execa's module
- * graph alone costs more than the dumps; node's spawn is enough here.
+ * The one child-process runner. `tunform drift` must cost little more than
+ * the two `ip` dumps it takes, and loading execa's module graph alone costs
+ * more than the dumps; node's spawn is enough here.
+ *
+ * Deadlines scale with the work: `idleTimeoutMs` stops a program only when it
+ * has printed nothing for that long (a helper answering 10,000 ops one by one
+ * is never cut off for being slow overall), and the result says when it was
+ * tunform that stopped it, so no message blames a signal nobody else sent.
  */
 import { spawn } from 'node:child_process';
 
@@ -12,33 +17,63 @@ export interface CommandResult {
   readonly stderr: string;
   /** Set when the program could not be started (ENOENT: not installed). */
   readonly spawnError?: NodeJS.ErrnoException;
+  /** Set when tunform killed the program: its total time ran out, or it went silent for idleTimeoutMs. */
+  readonly deadline?: 'total' | 'idle';
 }
 
-export function runCommand(
-  file: string,
-  args: readonly string[],
-  opts: { input?: string; env?: NodeJS.ProcessEnv; /** SIGKILL the program after this long. */ timeoutMs?: number } = {},
-): Promise<CommandResult> {
+export interface CommandOptions {
+  readonly input?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** SIGKILL the program after this long in all. */
+  readonly timeoutMs?: number;
+  /** SIGKILL the program once it has printed nothing (stdout or stderr) for this long. */
+  readonly idleTimeoutMs?: number;
+  /** Each stdout chunk as it arrives (it is also collected in the result). */
+  readonly onStdout?: (chunk: string) => void;
+}
+
+export function runCommand(file: string, args: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(file, args, {
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
     });
-    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
+    let deadline: CommandResult['deadline'];
+    const stop = (why: 'total' | 'idle') => {
+      deadline ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => stop('total'), opts.timeoutMs);
+    let idle: NodeJS.Timeout | undefined;
+    const heard = () => {
+      if (opts.idleTimeoutMs === undefined) return;
+      clearTimeout(idle);
+      idle = setTimeout(() => stop('idle'), opts.idleTimeoutMs);
+    };
+    heard();
+    const out: string[] = [];
+    const err: string[] = [];
     let spawnError: NodeJS.ErrnoException | undefined;
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      heard();
+      out.push(d);
+      opts.onStdout?.(d);
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      heard();
+      err.push(d);
+    });
     child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
+      clearTimeout(idle);
       resolve({
         exitCode,
         signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
+        stdout: out.join(''),
+        stderr: err.join(''),
         ...(spawnError ? { spawnError } : {}),
+        ...(deadline ? { deadline } : {}),
       });
     });
     if (opts.input !== undefined) {

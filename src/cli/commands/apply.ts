@@ -2,6 +2,7 @@ import type { Io } from '../io.js';
 import { loadDesiredLocked, type SourceOptions } from '../desired.js';
 import { applyDesired, type ApplyOptions, type ApplyResult } from '../../apply/apply.js';
 import { renderPlanHuman, renderPlanJson } from '../../plan/render.js';
+import { cliProgress } from '../progress.js';
 
 export interface ApplyCommandOptions extends SourceOptions {
   readonly json?: boolean;
@@ -39,7 +40,7 @@ export function renderApplyHuman(r: ApplyResult, color: boolean, verb: string): 
 /** Loads one spec source (the lock taken while it is validated) and applies it. */
 export async function applySource(source: SourceOptions, options: Omit<ApplyOptions, 'locked'>, io: Io): Promise<ApplyResult> {
   const { desired, read: locked } = await loadDesiredLocked(source, io);
-  return applyDesired(desired, { ...options, locked });
+  return applyDesired(desired, { ...options, locked, progress: cliProgress(io) });
 }
 
 export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<number> {

@@ -2,6 +2,7 @@ import type { Io } from '../io.js';
 import { loadDesiredLocked, type SourceOptions } from '../desired.js';
 import { applyDesired } from '../../apply/apply.js';
 import { renderApplyHuman, renderApplyJson } from './apply.js';
+import { cliProgress } from '../progress.js';
 
 export interface DestroyCommandOptions extends SourceOptions {
   readonly json?: boolean;
@@ -14,6 +15,7 @@ export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<n
   const { desired, read: locked } = await loadDesiredLocked(opts, io);
   const result = await applyDesired(desired, {
     locked,
+    progress: cliProgress(io),
     destroy: true,
     force: opts.force === true,
     ...(opts.device ? { devices: opts.device } : {}),
