@@ -40,7 +40,7 @@ export function renderApplyHuman(r: ApplyResult, color: boolean, verb: string): 
 /** Loads one spec source (the lock taken while it is validated) and applies it. */
 export async function applySource(source: SourceOptions, options: Omit<ApplyOptions, 'locked'>, io: Io): Promise<ApplyResult> {
   const { desired, read: locked } = await loadDesiredLocked(source, io);
-  return applyDesired(desired, { ...options, locked, progress: cliProgress(io) });
+  return applyDesired(desired, { ...options, locked });
 }
 
 export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<number> {
@@ -51,6 +51,8 @@ export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<numbe
       force: opts.force === true,
       ...(opts.device ? { devices: opts.device } : {}),
       ...(opts.generation !== undefined ? { generation: opts.generation } : {}),
+      // --json promises nothing on stderr.
+      ...(opts.json ? {} : { progress: cliProgress(io) }),
     },
     io,
   );

@@ -15,7 +15,7 @@ export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<n
   const { desired, read: locked } = await loadDesiredLocked(opts, io);
   const result = await applyDesired(desired, {
     locked,
-    progress: cliProgress(io),
+    ...(opts.json ? {} : { progress: cliProgress(io) }),
     destroy: true,
     force: opts.force === true,
     ...(opts.device ? { devices: opts.device } : {}),
