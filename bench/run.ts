@@ -9,6 +9,7 @@
  * Needs root (it creates network namespaces), gcc, iproute2, and a built
  * tunform (`npm run build`). Prints a table and writes docs/benchmarks.md.
  */
+import { pathToFileURL } from 'node:url';
 import { ensureBuilt, cleanupAll } from './lib/env.js';
 import { machine, mergeResults, printTable, writeDoc, type Row } from './lib/report.js';
 import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
@@ -24,7 +25,7 @@ interface CaseDef {
   ns?: number[];
 }
 
-const CASES: Record<string, CaseDef> = {
+export const CASES: Record<string, CaseDef> = {
   provider: {
     run: caseProvider,
     describe:
@@ -125,6 +126,14 @@ function parseArgs(argv: string[]): { cases: string[]; ns?: number[]; runs: numb
   return { cases: cases.length ? cases : Object.keys(CASES), ...(ns ? { ns } : {}), runs, write };
 }
 
+/** Merges rows into bench/results/latest.json and regenerates docs/benchmarks.md. */
+export function writeResults(rows: Row[], m: ReturnType<typeof machine>, commandLine = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()): void {
+  if (rows.length === 0) return;
+  const merged = mergeResults(rows, m, Object.keys(CASES));
+  const descr = Object.fromEntries(Object.entries(CASES).map(([k, v]) => [k, v.describe]));
+  writeDoc(merged.rows, m, descr, commandLine);
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) {
@@ -146,6 +155,8 @@ async function main(): Promise<number> {
       for (const r of got) r.date = m.date;
       rows.push(...got);
       printTable(got);
+      // Written after each case, so a long run stopped later keeps what it measured.
+      if (args.write) writeResults(got, m);
     } catch (e) {
       failed = true;
       console.error(`case ${id} failed: ${(e as Error).stack ?? e}`);
@@ -156,16 +167,12 @@ async function main(): Promise<number> {
   log('done');
   console.log('');
   printTable(rows);
-  if (args.write && rows.length > 0) {
-    const merged = mergeResults(rows, m, Object.keys(CASES));
-    const descr = Object.fromEntries(Object.entries(CASES).map(([k, v]) => [k, v.describe]));
-    writeDoc(merged.rows, m, descr, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim());
-    console.log('\nwrote docs/benchmarks.md');
-  }
+  if (args.write && rows.length > 0) console.log('\nwrote docs/benchmarks.md');
   return failed ? 1 : 0;
 }
 
-main().then(
+// Imported (to reuse CASES or writeResults), it only defines them.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main().then(
   (code) => {
     cleanupAll();
     process.exitCode = code;
