@@ -12,7 +12,8 @@ import { validateDevices } from '../src/spec/index.js';
 import { netnsNameSchema } from '../src/spec/schema.js';
 import { createSystemLookup } from '../src/live/system-lookup.js';
 import { RESOURCE_TYPES, type Backend as RecordBackend } from '../src/synth/format.js';
-import { TunformProvider } from './provider.js';
+import { TunformProvider, type TunformProviderConfig } from './provider.js';
+import { parseSshTarget } from '../src/sys/ssh-target.js';
 import { tunformPackageRoot } from './package.js';
 import { createApplier } from './applier.js';
 import type { TunNetdev } from './tun-netdev.js';
@@ -27,7 +28,66 @@ import { render, tokenPaths, withoutTokenProblems } from './problems.js';
 export type TunformBackend = 'provider' | RecordBackend;
 export type { RecordBackend };
 
+/** How to reach a host over SSH (the provider's host, known_hosts and private_key_path). */
+export interface TunformSshProps {
+  /** Host name or address. */
+  readonly host: string;
+  /**
+   * User to log in as.
+   *
+   * @default - ssh's (your ~/.ssh/config, else your user name)
+   */
+  readonly user?: string;
+  /**
+   * SSH port.
+   *
+   * @default 22
+   */
+  readonly port?: number;
+  /**
+   * Private key file to log in with.
+   *
+   * @default - ssh's own choice
+   */
+  readonly privateKeyPath?: string;
+  /**
+   * known_hosts file to trust; unknown host keys are refused.
+   *
+   * @default - ssh's (~/.ssh/known_hosts)
+   */
+  readonly knownHostsPath?: string;
+}
+
+/** The provider's `host` URL for ssh props. */
+export const sshUrl = (ssh: TunformSshProps): string =>
+  `ssh://${ssh.user !== undefined ? `${ssh.user}@` : ''}${ssh.host.includes(':') ? `[${ssh.host}]` : ssh.host}${ssh.port !== undefined ? `:${ssh.port}` : ''}`;
+
+const sshCheck = (v: unknown): string | undefined => {
+  const ssh = v as TunformSshProps;
+  if (typeof ssh !== 'object' || ssh === null || typeof ssh.host !== 'string' || ssh.host === '') return "must be an object with a non-empty 'host'";
+  if (ssh.port !== undefined && (!Number.isInteger(ssh.port) || ssh.port < 1 || ssh.port > 65535)) return `has 'port' ${JSON.stringify(ssh.port)}; it must be an integer from 1 to 65535`;
+  for (const key of ['privateKeyPath', 'knownHostsPath'] as const) {
+    if (ssh[key] !== undefined && (typeof ssh[key] !== 'string' || ssh[key] === '')) return `has '${key}' ${JSON.stringify(ssh[key])}; it must be a non-empty path`;
+  }
+  try {
+    parseSshTarget(sshUrl(ssh), 'ssh');
+  } catch (e) {
+    return `is not a host tunform can reach: ${(e as Error).message}`;
+  }
+  return undefined;
+};
+
 export interface TunformHostProps {
+  /**
+   * Another machine, reached over SSH: the devices are managed by that
+   * host's own tunform (the provider's `host`, `known_hosts` and
+   * `private_key_path`). Each TunformHost is one provider alias, so one
+   * deploy reconciles several hosts in parallel. Backend `provider` only.
+   *
+   * @default - the machine Terraform runs on
+   */
+  readonly ssh?: TunformSshProps;
+
   /**
    * Named network namespace (`ip netns`) the devices live in. It must exist
    * when the stack is deployed; it is not checked at synth time.
@@ -121,6 +181,7 @@ const DEFAULT_ID = 'TunformHost';
 /** Props that only some backends use: setting one for another backend is a mistake worth reporting. */
 const BACKEND_ONLY: Readonly<Partial<Record<keyof TunformHostProps, readonly TunformBackend[]>>> = {
   force: ['provider'],
+  ssh: ['provider'],
   cliPath: RECORD_BACKENDS,
   nodePath: RECORD_BACKENDS,
   prune: RECORD_BACKENDS,
@@ -149,6 +210,7 @@ const CHECKS: Readonly<Partial<Record<keyof TunformHostProps, Check>>> = {
   netns: netnsName,
   helperPath: nonEmptyString,
   force: boolean,
+  ssh: sshCheck,
   cliPath: nonEmptyString,
   nodePath: nonEmptyString,
   prune: boolean,
@@ -233,10 +295,15 @@ export class TunformHost extends Construct {
     });
 
     if (settings.backend === 'provider') {
-      const providerProps: { netns?: string; helperPath?: string; force?: boolean } = {};
+      const providerProps: { -readonly [K in keyof TunformProviderConfig]: TunformProviderConfig[K] } = {};
       if (settings.netns !== undefined) providerProps.netns = settings.netns;
       if (settings.helperPath !== undefined) providerProps.helperPath = settings.helperPath;
       if (props.force !== undefined) providerProps.force = props.force;
+      if (props.ssh !== undefined) {
+        providerProps.host = sshUrl(props.ssh);
+        if (props.ssh.knownHostsPath !== undefined) providerProps.knownHosts = absolute(props.ssh.knownHostsPath);
+        if (props.ssh.privateKeyPath !== undefined) providerProps.privateKeyPath = absolute(props.ssh.privateKeyPath);
+      }
       this.provider = new TunformProvider(this, 'Provider', providerProps);
     } else {
       createApplier(this, settings.backend);

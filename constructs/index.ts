@@ -1,6 +1,6 @@
 /** CDK for Terraform / CDK Terrain constructs for tunform: `TunNetdev` devices sharing a `TunformHost`. */
 export { TunNetdev, type TunNetdevProps } from './tun-netdev.js';
-export { TunformHost, DEFAULT_BACKEND, type TunformHostProps, type TunformHostSettings, type TunformBackend, type RecordBackend } from './host.js';
+export { TunformHost, DEFAULT_BACKEND, sshUrl, type TunformSshProps, type TunformHostProps, type TunformHostSettings, type TunformBackend, type RecordBackend } from './host.js';
 export { TunformProvider, TunformNetdevResource, type TunformProviderConfig, type TunformNetdevConfig } from './provider.js';
 export { NullResource } from './applier.js';
 export { tunformPackageRoot, tunformVersion } from './package.js';

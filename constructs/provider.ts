@@ -31,6 +31,24 @@ export interface TunformProviderConfig {
    * @default false
    */
   readonly force?: boolean;
+  /**
+   * Another machine, reached over SSH: `ssh://[user@]HOST[:PORT]`.
+   *
+   * @default - the machine Terraform runs on
+   */
+  readonly host?: string;
+  /**
+   * With host: the known_hosts file to trust.
+   *
+   * @default - ssh's
+   */
+  readonly knownHosts?: string;
+  /**
+   * With host: the private key to log in with.
+   *
+   * @default - ssh's own choice
+   */
+  readonly privateKeyPath?: string;
 }
 
 /** Attributes from props: the mapped name, the value with literal strings escaped for Terraform's templates. */
