@@ -4,7 +4,7 @@
  * kernel's `fd00::1/64` cannot end up spelled differently and read as drift.
  */
 import { backendError } from '../errors.js';
-import { parseIp } from '../net/ip-text.js';
+import { interfaceAddressSortKey, interfaceAddressText, parseIp, splitPeer } from '../net/ip-text.js';
 
 function parseOrFail(addr: string) {
   const ip = parseIp(addr);
@@ -13,13 +13,14 @@ function parseOrFail(addr: string) {
   return ip;
 }
 
-export function canonicalCidr(addr: string, prefix: number): string {
+/** `A/N`, or `A peer P/N` for a point-to-point address (the spec's text for the same address). */
+export function canonicalCidr(addr: string, prefix: number, peer?: string): string {
   const ip = parseOrFail(addr);
   const max = ip.family === 4 ? 32 : 128;
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) {
     throw backendError(`'ip -j addr show' reported '${addr}/${prefix}', whose prefix length is not 0..${max}`);
   }
-  return `${ip.text}/${prefix}`;
+  return interfaceAddressText(ip, prefix, peer === undefined ? undefined : parseOrFail(peer));
 }
 
 /** IPv4 before IPv6, then numerically, then by prefix: the order DeviceSpec.addresses uses too. */
@@ -36,7 +37,10 @@ export function isIpv6LinkLocal(addr: string): boolean {
 }
 
 function sortKey(cidr: string): string {
-  const slash = cidr.indexOf('/');
-  const ip = parseOrFail(slash < 0 ? cidr : cidr.slice(0, slash));
-  return `${ip.family}${ip.hex}/${(slash < 0 ? '' : cidr.slice(slash + 1)).padStart(3, '0')}`;
+  const parts = splitPeer(cidr);
+  const withPrefix = parts === undefined ? cidr : parts.peer;
+  const slash = withPrefix.indexOf('/');
+  const prefix = Number(slash < 0 ? 0 : withPrefix.slice(slash + 1));
+  const first = parseOrFail(slash < 0 ? withPrefix : withPrefix.slice(0, slash));
+  return parts === undefined ? interfaceAddressSortKey(first, prefix) : interfaceAddressSortKey(parseOrFail(parts.local), prefix, first);
 }

@@ -17,7 +17,9 @@ export function parseAddrs(json: string): Map<number, string[]> {
     for (const info of infos) {
       if (!isObject(info) || typeof info.local !== 'string' || typeof info.prefixlen !== 'number') continue;
       if (isKernelLinkLocal(info.family, info.scope, info.local)) continue;
-      cidrs.push(canonicalCidr(info.local, info.prefixlen));
+      // A point-to-point address: ip prints the peer as `address` (openvpn --ifconfig A B, ip addr add A peer B).
+      const peer = typeof info.address === 'string' && info.address !== info.local ? info.address : undefined;
+      cidrs.push(canonicalCidr(info.local, info.prefixlen, peer));
     }
     byIndex.set(entry.ifindex, [...new Set(cidrs)].sort(compareCidr));
   }

@@ -159,3 +159,26 @@ export function parseIp(text: string): ParsedIp | undefined {
   if (v4 < 0) return undefined;
   return { family: 4, text, hex: v4.toString(16).padStart(8, '0') };
 }
+
+/**
+ * A point-to-point address in the one vocabulary: `LOCAL peer PEER/PREFIX`,
+ * as `ip addr add` takes it (the prefix length belongs to the peer). The
+ * spec, the live reader and `ip -batch` all use this text.
+ */
+export const PEER_WORD = 'peer';
+
+/** The canonical text of an interface address: `A/N`, or `A peer P/N` when it has a peer. */
+export function interfaceAddressText(local: ParsedIp, prefixLength: number, peer?: ParsedIp): string {
+  return peer === undefined ? `${local.text}/${prefixLength}` : `${local.text} ${PEER_WORD} ${peer.text}/${prefixLength}`;
+}
+
+/** Orders IPv4 before IPv6, then by local address, prefix length and peer; spec and live sort with it. */
+export function interfaceAddressSortKey(local: ParsedIp, prefixLength: number, peer?: ParsedIp): string {
+  return `${local.family}${local.hex}/${String(prefixLength).padStart(3, '0')}${peer === undefined ? '' : `>${peer.hex}`}`;
+}
+
+/** Splits `A peer P/N` into its local and peer parts; undefined when the text has no peer. */
+export function splitPeer(text: string): { readonly local: string; readonly peer: string } | undefined {
+  const m = /^(\S+)\s+peer\s+(\S+)$/.exec(text.trim());
+  return m === null ? undefined : { local: m[1]!, peer: m[2]! };
+}

@@ -5,14 +5,16 @@
  * would show up as a permanent address change: both sides use
  * src/net/ip-text.ts.
  */
-import { parseIp } from '../net/ip-text.js';
+import { interfaceAddressSortKey, interfaceAddressText, parseIp, splitPeer, type ParsedIp } from '../net/ip-text.js';
 
 export interface Cidr {
-  /** Canonical address without prefix: the identity for duplicate checks. */
+  /** Canonical local address without prefix: the identity for duplicate checks. */
   readonly address: string;
+  /** The point-to-point peer (`A peer P/N`), canonical, without prefix. */
+  readonly peer?: string;
   readonly prefixLength: number;
   readonly family: 4 | 6;
-  /** Canonical `address/prefixLength`, e.g. `fd00::1/64` for `FD00:0::1/64`. */
+  /** Canonical `address/prefixLength` (`fd00::1/64` for `FD00:0::1/64`), or `address peer peer/prefixLength`. */
   readonly cidr: string;
   /** Orders like src/live/cidr.ts compareCidr (IPv4 first, then numeric, then prefix), computed once. */
   readonly sortKey: string;
@@ -42,35 +44,66 @@ export function parseCidr(text: string): CidrResult {
 }
 
 function parseUncached(text: string): CidrResult {
+  const parts = splitPeer(text);
+  if (parts === undefined) {
+    const plain = parseWithPrefix(text);
+    if (!plain.ok) return plain;
+    return { ok: true, value: cidrOf(plain.ip, plain.prefixLength) };
+  }
+  // `A peer P/N`: the prefix length is the peer's, as in `ip addr add A peer P/N`.
+  if (parts.local.includes('/')) {
+    return { ok: false, reason: `gives the local address a prefix length; in 'LOCAL peer PEER/PREFIX' the prefix belongs to the peer, e.g. 10.200.0.1 peer 10.200.0.2/32` };
+  }
+  const local = checkHost(parts.local, parseIp(parts.local));
+  if (!local.ok) return local;
+  const peer = parseWithPrefix(parts.peer);
+  if (!peer.ok) return { ok: false, reason: `has peer '${parts.peer}', which ${peer.reason}` };
+  if (peer.ip.family !== local.ip.family) return { ok: false, reason: `mixes IPv${local.ip.family} and IPv${peer.ip.family}; the local address and its peer must be of one family` };
+  return { ok: true, value: cidrOf(local.ip, peer.prefixLength, peer.ip) };
+}
+
+type Checked<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly reason: string };
+
+/** `ADDRESS/PREFIX`, a host address the kernel accepts. */
+function parseWithPrefix(text: string): Checked<{ readonly ip: ParsedIp; readonly prefixLength: number }> {
   const slash = text.lastIndexOf('/');
   const addressPart = slash === -1 ? text : text.slice(0, slash);
-  if (addressPart.includes('%')) return { ok: false, reason: `has a zone index; write the address without '%…'` };
   const ip = parseIp(addressPart);
-  if (!ip) return { ok: false, reason: `is not an IPv4 or IPv6 address with a prefix length, ${EXAMPLES}` };
-  // A bare address could mean /32, /128 or a forgotten /24; guessing would hide the mistake.
-  if (slash === -1) return { ok: false, reason: `has no prefix length; write ADDRESS/PREFIX, ${EXAMPLES}` };
-  const prefixText = text.slice(slash + 1);
-  const max = ip.family === 4 ? 32 : 128;
-  if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > max) {
-    return { ok: false, reason: `has prefix length '${prefixText}'; IPv${ip.family} prefix lengths must be 0 to ${max}` };
+  if (ip && slash === -1) {
+    // A bare address could mean /32, /128 or a forgotten /24; guessing would hide the mistake.
+    return { ok: false, reason: `has no prefix length; write ADDRESS/PREFIX, ${EXAMPLES}` };
   }
-  const prefixLength = Number(prefixText);
+  const host = checkHost(addressPart, ip);
+  if (!host.ok) return host;
+  const prefixText = text.slice(slash + 1);
+  const max = host.ip.family === 4 ? 32 : 128;
+  if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > max) {
+    return { ok: false, reason: `has prefix length '${prefixText}'; IPv${host.ip.family} prefix lengths must be 0 to ${max}` };
+  }
+  return { ok: true, ip: host.ip, prefixLength: Number(prefixText) };
+}
+
+/** An address (no prefix) that may be put on a device. */
+function checkHost(text: string, ip: ParsedIp | undefined): Checked<{ readonly ip: ParsedIp }> {
+  if (text.includes('%')) return { ok: false, reason: `has a zone index; write the address without '%…'` };
+  if (!ip) return { ok: false, reason: `is not an IPv4 or IPv6 address with a prefix length, ${EXAMPLES}` };
   // The kernel makes and owns fe80::/10 addresses; live state leaves them out,
   // so a declared one would read as permanent drift.
   if (ip.family === 6 && /^fe[89ab]/.test(ip.hex)) {
     return { ok: false, reason: `is an IPv6 link-local address (fe80::/10); the kernel assigns those itself, declare global or ULA addresses only` };
   }
   const refused = refusedByKernel(ip.family, ip.hex);
-  if (refused !== undefined) return { ok: false, reason: refused };
+  return refused === undefined ? { ok: true, ip } : { ok: false, reason: refused };
+}
+
+function cidrOf(local: ParsedIp, prefixLength: number, peer?: ParsedIp): Cidr {
   return {
-    ok: true,
-    value: {
-      address: ip.text,
-      prefixLength,
-      family: ip.family,
-      cidr: `${ip.text}/${prefixLength}`,
-      sortKey: `${ip.family}${ip.hex}/${String(prefixLength).padStart(3, '0')}`,
-    },
+    address: local.text,
+    ...(peer === undefined ? {} : { peer: peer.text }),
+    prefixLength,
+    family: local.family,
+    cidr: interfaceAddressText(local, prefixLength, peer),
+    sortKey: interfaceAddressSortKey(local, prefixLength, peer),
   };
 }
 

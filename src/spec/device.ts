@@ -103,7 +103,7 @@ function uniqueAddresses(rawList: unknown, sink: ProblemSink): DeviceFacts['addr
       const at = line === undefined ? '' : `, line ${line}`;
       sink.error(
         ['addresses', index],
-        `${keyValue('addresses', item)} is the same address as addresses[${first}] (${showValue(rawList[first])}${at}); each address may appear once per device`,
+        `${keyValue('addresses', item)} is the same address as addresses[${first}] (${showValue(rawList[first])}${at}); a device holds each local address once, with one prefix length or one peer: keep one`,
       );
       return;
     }

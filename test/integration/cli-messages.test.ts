@@ -9,16 +9,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, requireBuiltCli, runTunform, SpecDir, specYaml } from '../support/cli.js';
-import { ipn, isRoot, uniqueNetnsName } from '../support/netns.js';
+import { ipn, uniqueNetnsName } from '../support/netns.js';
+import { skipUnlessRoot } from '../support/require-root.js';
 import { Attacher, buildAttacher } from '../support/attacher.js';
-import { inNetns } from '../support/traffic.js';
+import { addresses, inNetns } from '../support/traffic.js';
 import { NOBODY_UID, NOGROUP_GID } from '../support/setuid.js';
 
 let dir: SpecDir;
 let attacher: { bin: string; cleanup: () => void } | undefined;
 
-// Under CI a missing prerequisite is a failure: only a local non-root run may skip.
-describe.skipIf(!isRoot() && process.env.CI !== 'true')('CLI messages and output (real CLI)', () => {
+describe.skipIf(skipUnlessRoot())('CLI messages and output (real CLI)', () => {
   beforeAll(() => {
     requireBuiltCli();
     dir = new SpecDir('messages');
@@ -75,6 +75,32 @@ describe.skipIf(!isRoot() && process.env.CI !== 'true')('CLI messages and output
       [`${file}: valid, 2 devices.`, 'tun-a (tun, multiQueue, keepCarrier)', '    mtu = 1400', '    addresses = [10.9.0.1/24]',
         'tap-b (tap)', '    up = false', ''].join('\n'),
     );
+  });
+
+  it('GIVEN openvpn-style peer addresses on a managed device WHEN drift, apply and show run THEN the peer is read, removed, declared and shown', async () => {
+    await inNetns('msg-peer', async (ns) => {
+      // GIVEN a managed tun on which a VPN put `10.200.0.1 peer 10.200.0.2` (openvpn --ifconfig), and a spec without it
+      ipn(ns, 'tuntap', 'add', 'dev', 'tun-ovpn', 'mode', 'tun');
+      ipn(ns, 'link', 'set', 'dev', 'tun-ovpn', 'alias', 'tunform');
+      ipn(ns, 'link', 'set', 'dev', 'tun-ovpn', 'up');
+      ipn(ns, 'addr', 'add', '10.200.0.1', 'peer', '10.200.0.2', 'dev', 'tun-ovpn');
+      const plain = dir.write(`${ns}-plain.yaml`, specYaml([{ name: 'tun-ovpn', addresses: ['10.200.0.1/24'] }], ns));
+      // WHEN drift runs THEN it names the address with its peer
+      const drift = await runTunform(['drift', '-f', plain]);
+      expect(drift.code).toBe(2);
+      expect(drift.stdout).toContain('drift: tun-ovpn: address 10.200.0.1 peer 10.200.0.2/32 not in the spec\n');
+      // WHEN apply runs THEN the peer address is removed (with its peer) and the declared one added
+      const applied = await runTunform(['apply', '-f', plain]);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(addresses(ns, 'tun-ovpn')).toEqual(['10.200.0.1/24']);
+      // WHEN a spec declares a peer address THEN apply adds it, drift is clean and show lists it
+      const peer = dir.write(`${ns}-peer.yaml`, specYaml([{ name: 'tun-ovpn', addresses: ['10.200.0.1 peer 10.200.0.2/32', 'fd00::1 peer fd00::2/128'] }], ns));
+      const again = await runTunform(['apply', '-f', peer]);
+      expect(again.code, again.stderr).toBe(0);
+      expect((await runTunform(['drift', '-f', peer])).code).toBe(0);
+      const row = (await runTunform(['show', '--netns', ns])).stdout.split('\n').find((l) => l.startsWith('tun-ovpn '));
+      expect(row).toContain('10.200.0.1 peer 10.200.0.2/32,fd00::1 peer fd00::2/128');
+    });
   });
 
   it('GIVEN a device owned by nobody:nogroup with a program attached WHEN show runs THEN owner, group and the program are named', async () => {

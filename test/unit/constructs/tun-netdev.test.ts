@@ -34,7 +34,7 @@ describe('TunNetdev validation through the shared spec validator', () => {
     [
       'same address twice',
       { name: 'tun0', mode: 'tun', addresses: ['10.0.0.2/8', '10.0.0.2/16'] },
-      `st/dev.addresses[1]: 'addresses' ("10.0.0.2/16") is the same address as addresses[0] ("10.0.0.2/8"); each address may appear once per device`,
+      `st/dev.addresses[1]: 'addresses' ("10.0.0.2/16") is the same address as addresses[0] ("10.0.0.2/8"); a device holds each local address once, with one prefix length or one peer: keep one`,
     ],
     [
       'unknown prop (JavaScript caller)',

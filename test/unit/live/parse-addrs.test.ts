@@ -24,6 +24,22 @@ describe('parseAddrs', () => {
     expect(parseAddrs(json).get(9)).toEqual(['fe80::1/64']);
   });
 
+  it('GIVEN point-to-point addresses (ip prints the peer as address) WHEN parsed THEN each reads LOCAL peer PEER/PREFIX, sorted with the others', () => {
+    const json = JSON.stringify([
+      {
+        ifindex: 7,
+        ifname: 'tun-ovpn',
+        addr_info: [
+          { family: 'inet6', local: 'FD00::1', address: 'fd00::2', prefixlen: 128, scope: 'global' },
+          { family: 'inet', local: '10.200.0.1', address: '10.200.0.2', prefixlen: 32, scope: 'global' },
+          { family: 'inet', local: '10.200.0.1', prefixlen: 24, scope: 'global' },
+          { family: 'inet', local: '10.9.0.1', address: '10.9.0.1', prefixlen: 24, scope: 'global' },
+        ],
+      },
+    ]);
+    expect(parseAddrs(json).get(7)).toEqual(['10.9.0.1/24', '10.200.0.1/24', '10.200.0.1 peer 10.200.0.2/32', 'fd00::1 peer fd00::2/128']);
+  });
+
   it('GIVEN output that is not JSON WHEN parsed THEN a backend error names the command', () => {
     expect(() => parseAddrs('{')).toThrow(/'ip -j addr show'/);
   });

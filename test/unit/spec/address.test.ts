@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { compareCidr } from '../../../src/live/cidr.js';
+import { compareCidrs } from '../../../src/spec/address.js';
 import { parseCidr } from '../../../src/spec/index.js';
 
 const canonical = (text: string) => {
@@ -54,5 +56,33 @@ describe('address order', () => {
     const byLive = cidrs.map((c) => c.cidr).sort(compareCidr);
     expect(bySpec).toEqual(byLive);
     expect(bySpec[0]).toBe('9.255.255.255/32');
+  });
+});
+
+describe('point-to-point addresses (LOCAL peer PEER/PREFIX)', () => {
+  test.each([
+    ['10.200.0.1 peer 10.200.0.2/32', '10.200.0.1 peer 10.200.0.2/32'],
+    ['  10.200.0.1   peer  10.200.0.2/32 ', '10.200.0.1 peer 10.200.0.2/32'],
+    ['FD00::1 peer FD00:0::2/128', 'fd00::1 peer fd00::2/128'],
+    ['10.200.0.1 peer 10.200.0.0/24', '10.200.0.1 peer 10.200.0.0/24'],
+  ])('GIVEN %s WHEN canonicalised THEN it reads %s', (input, expected) => {
+    expect(canonical(input)).toBe(expected);
+  });
+
+  test.each([
+    ['10.200.0.1/32 peer 10.200.0.2/32', "error: gives the local address a prefix length; in 'LOCAL peer PEER/PREFIX' the prefix belongs to the peer, e.g. 10.200.0.1 peer 10.200.0.2/32"],
+    ['10.200.0.1 peer 10.200.0.2', "error: has peer '10.200.0.2', which has no prefix length; write ADDRESS/PREFIX, e.g. 172.31.0.1/24 or fd00::1/64"],
+    ['10.200.0.1 peer fd00::2/128', 'error: mixes IPv4 and IPv6; the local address and its peer must be of one family'],
+    ['0.0.0.0 peer 10.200.0.2/32', 'error: is the unspecified address 0.0.0.0; the kernel accepts it and adds nothing, so declare a host address'],
+    ['10.200.0.1 peer 10.200.0.2/33', "error: has peer '10.200.0.2/33', which has prefix length '33'; IPv4 prefix lengths must be 0 to 32"],
+  ])('GIVEN %s WHEN validated THEN the answer is exact: %s', (input, expected) => {
+    expect(canonical(input)).toBe(expected);
+  });
+
+  test('GIVEN a peer address and plain addresses WHEN sorted THEN the order is the live reader\'s', () => {
+    const texts = ['fd00::1 peer fd00::2/128', '10.200.0.1 peer 10.200.0.2/32', '10.200.0.1/24', '10.9.0.1/24'];
+    const sorted = texts.map((t) => parseCidr(t)).flatMap((r) => (r.ok ? [r.value] : [])).sort(compareCidrs).map((c) => c.cidr);
+    expect(sorted).toEqual([...texts].sort(compareCidr));
+    expect(sorted).toEqual(['10.9.0.1/24', '10.200.0.1/24', '10.200.0.1 peer 10.200.0.2/32', 'fd00::1 peer fd00::2/128']);
   });
 });

@@ -149,7 +149,7 @@ describe('spec problem messages', () => {
       line: 6,
       column: 9,
       path: 'devices[0].addresses[1]',
-      message: `'addresses' ("FD00:0::1/64") is the same address as addresses[0] ("fd00::1/64", line 5); each address may appear once per device`,
+      message: `'addresses' ("FD00:0::1/64") is the same address as addresses[0] ("fd00::1/64", line 5); a device holds each local address once, with one prefix length or one peer: keep one`,
     });
   });
 
