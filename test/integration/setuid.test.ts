@@ -358,9 +358,7 @@ os.execv(sys.argv[1],[sys.argv[1],'--netns',sys.argv[2],'holder'])`;
     }
   });
 
-  // One clean-clone CI run saw this hang until the 120 s limit (and it passed in 6 s in the runs before and after):
-  // the cause is not found yet. A bounded retry keeps the attack's assertions whole; each attempt is capped at 60 s.
-  it('GIVEN nobody holding 64 idle connections to the holder and a client that pipelines pings, half-closes and never reads WHEN root asks THEN root is served, the holder does not spin, nobody gets only its share and idle clients are dropped', { retry: 2, timeout: 60_000 }, async (ctx) => {
+  it('GIVEN nobody holding 64 idle connections to the holder and a client that pipelines pings, half-closes and never reads WHEN root asks THEN root is served, the holder does not spin, nobody gets only its share and idle clients are dropped', async (ctx) => {
     if (skip) ctx.skip(skip);
     await inNetns('suid', async (ns) => {
       const start = asNobody(['--netns', ns, 'holder']);
@@ -418,8 +416,11 @@ print(json.dumps({"closed":closed,"kept":len(kept)}),flush=True)`;
         child.stdin.write('go\n');
         expect(JSON.parse(await nextLine(2))).toEqual({ closed: 7, kept: 7 });
       } finally {
-        child.kill();
-        await once(child, 'exit').catch(() => undefined);
+        // An attacker that already exited emits no second 'exit': waiting for one would hang the test and leak its namespace.
+        if (!exited) {
+          child.kill();
+          await once(child, 'exit').catch(() => undefined);
+        }
       }
     });
   });
