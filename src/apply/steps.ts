@@ -100,7 +100,9 @@ function removalSteps(name: string, release: boolean): Step[] {
 function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action, { action: 'update' }>['changes'], held: boolean): Step[] {
   const steps: Step[] = [];
   // The kernel cannot clear an owner once set, and an absent field is not managed, so `to` is a number when present.
-  if (d && (c.user?.to != null || c.group?.to != null || c.persist?.to === true)) {
+  // Attaching with the declared flags also sets packetInfo/vnetHeader again: the planner asks only when no queue is attached.
+  const framing = c.packetInfo !== undefined || c.vnetHeader !== undefined;
+  if (d && (c.user?.to != null || c.group?.to != null || c.persist?.to === true || framing)) {
     const set = {
       op: 'set' as const,
       name,

@@ -1,7 +1,7 @@
 import { CREATION_FIELDS, type DeviceSpec, type LiveDevice } from '../model.js';
 import { formatMarker } from '../marker.js';
 import { sortedNumbers, sortedStrings } from './order.js';
-import type { AddressChange, Changes, FieldChange, ReplaceAction } from './types.js';
+import type { AddressChange, AttachedProcess, Changes, FieldChange, ReplaceAction } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -12,6 +12,45 @@ export function creationReasons(spec: DeviceSpec, live: LiveDevice): ReplaceActi
     if (spec[field] !== live[field]) reasons[field] = { from: live[field], to: spec[field] };
   }
   return reasons;
+}
+
+/**
+ * Creation flags that an attacher re-sets (drivers/net/tun.c, tun_set_iff):
+ * on a single-queue device, or a multi-queue one whose only queue is the new
+ * one, TUNSETIFF copies the caller's IFF_NO_PI/IFF_VNET_HDR into the device.
+ */
+export const FRAMING_FIELDS = ['packetInfo', 'vnetHeader'] as const;
+
+const isFraming = (field: string): boolean => (FRAMING_FIELDS as readonly string[]).includes(field);
+
+/** Whether every creation difference is a framing flag (an attacher could set them again). */
+export function onlyFramingDiffers(reasons: ReplaceAction['reasons']): boolean {
+  return Object.keys(reasons).every(isFraming);
+}
+
+/**
+ * Queues attached now. Multi-queue devices report active and detached ones;
+ * a single-queue device has one while a process holds it, which also brings carrier.
+ */
+export function attachedQueues(live: LiveDevice): number {
+  if (live.multiQueue) return (live.numQueues ?? 0) + (live.numDisabled ?? 0);
+  return live.attachedPids.length > 0 || live.carrier ? 1 : 0;
+}
+
+/** The framing differences as in-place changes (the caller checked nothing else differs). */
+export function framingChanges(reasons: ReplaceAction['reasons']): Changes {
+  const changes: Mutable<Changes> = {};
+  for (const field of FRAMING_FIELDS) {
+    const c = reasons[field];
+    if (c !== undefined) changes[field] = { from: c.from as boolean | null, to: c.to as boolean | null };
+  }
+  return changes;
+}
+
+/** Every attached process, holder included, with its name where /proc showed it. */
+export function attachedProcesses(live: LiveDevice): AttachedProcess[] {
+  const holders = new Set(live.holderPids);
+  return sortedNumbers(live.attachedPids).map((pid) => ({ pid, name: live.processNames?.[pid] ?? null, holder: holders.has(pid) }));
 }
 
 export function addressChange(desired: readonly string[], live: readonly string[]): AddressChange | undefined {

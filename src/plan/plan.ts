@@ -1,7 +1,7 @@
 import type { DesiredState, DeviceSpec, LiveDevice, LiveState } from '../model.js';
 import { bug } from '../errors.js';
 import { MARKER_PREFIX } from '../marker.js';
-import { creationReasons, foreignPids, inPlaceChanges } from './diff.js';
+import { attachedProcesses, attachedQueues, creationReasons, foreignPids, framingChanges, inPlaceChanges, onlyFramingDiffers } from './diff.js';
 import { sortActions, sortConflicts } from './order.js';
 import type { Action, ActionKind, Conflict, Plan, PlanOptions } from './types.js';
 
@@ -64,7 +64,9 @@ function otherLinkConflict(link: { name: string; ifindex: number; kind: string }
 function reconcile(spec: DeviceSpec, current: LiveDevice | undefined, generation: string | undefined): Action | undefined {
   if (current === undefined) return { action: 'create', name: spec.name, device: spec };
   const reasons = creationReasons(spec, current);
-  if (Object.keys(reasons).length > 0) {
+  const framingOnly = onlyFramingDiffers(reasons);
+  const repairable = framingOnly && attachedQueues(current) === 0;
+  if (Object.keys(reasons).length > 0 && !repairable) {
     return {
       action: 'replace',
       name: spec.name,
@@ -72,9 +74,10 @@ function reconcile(spec: DeviceSpec, current: LiveDevice | undefined, generation
       reasons,
       device: spec,
       attachedPids: foreignPids(current),
+      ...(framingOnly ? { flagsHeldBy: attachedProcesses(current) } : {}),
     };
   }
-  const changes = inPlaceChanges(spec, current, generation);
+  const changes = { ...framingChanges(reasons), ...inPlaceChanges(spec, current, generation) };
   if (Object.keys(changes).length === 0) return undefined;
   return { action: 'update', name: spec.name, ifindex: current.ifindex, changes };
 }

@@ -1,5 +1,5 @@
 import { driftedDevices } from './inspect.js';
-import { reasonEntries, showValue } from './format.js';
+import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, reasonEntries, showValue } from './format.js';
 import { CHANGE_FIELDS, type Action, type Plan } from './types.js';
 
 /**
@@ -22,8 +22,10 @@ function driftLines(a: Action): Array<[string, string]> {
   switch (a.action) {
     case 'create':
       return [[a.name, 'missing']];
-    case 'replace':
-      return reasonEntries(a.reasons).map(([field, c]) => differs(field, c.from, c.to, ' (needs replace)'));
+    case 'replace': {
+      const tail = a.flagsHeldBy === undefined ? ' (needs replace)' : ` (${heldByText(a.flagsHeldBy)}; needs replace: ${FRAMING_KEPT})`;
+      return reasonEntries(a.reasons).map(([field, c]) => differs(field, c.from, c.to, tail));
+    }
     case 'delete':
       return [[a.name, a.reason === 'pruned' ? 'managed by tunform but not in the spec' : 'exists (destroy deletes it)']];
     case 'update': {
@@ -34,6 +36,8 @@ function driftLines(a: Action): Array<[string, string]> {
         if ('add' in c) {
           for (const addr of c.add) out.push([a.name, `address ${addr} missing`]);
           for (const addr of c.remove) out.push([a.name, `address ${addr} not in the spec`]);
+        } else if (field === 'packetInfo' || field === 'vnetHeader') {
+          out.push(differs(field, c.from, c.to, ` (${FRAMING_IN_PLACE})`));
         } else if (field === 'persist') {
           // persist is not a spec field: tunform keeps every device it manages persistent.
           out.push([a.name, 'persist is off; tunform keeps its devices persistent (it would vanish with its last fd)']);

@@ -1,5 +1,5 @@
 import type { DeviceSpec } from '../model.js';
-import { plural, reasonEntries, showValue } from './format.js';
+import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, plural, reasonEntries, showValue } from './format.js';
 import { CHANGE_FIELDS, type Action, type Changes, type Conflict, type Plan } from './types.js';
 
 export interface HumanRenderOptions {
@@ -43,7 +43,8 @@ function actionLines(a: Action): Line[] {
       return [{ text: `~ update ${a.name}`, tone: 'yellow' }, ...changeLines(a.changes)];
     case 'replace': {
       const why = reasonEntries(a.reasons).map(([f, c]) => `${f}: ${showValue(c.from)} -> ${showValue(c.to)}`);
-      return [{ text: `-/+ replace ${a.name} (${why.join(', ')})`, tone: 'red' }, ...attachedNote(a.attachedPids)];
+      const held: Line[] = a.flagsHeldBy === undefined ? [] : [{ text: `${INDENT}not in place: ${heldByText(a.flagsHeldBy)}; ${FRAMING_KEPT}`, tone: 'plain' }];
+      return [{ text: `-/+ replace ${a.name} (${why.join(', ')})`, tone: 'red' }, ...held, ...attachedNote(a.attachedPids)];
     }
     case 'delete':
       return [{ text: `- delete ${a.name} (${a.reason})`, tone: 'red' }, ...attachedNote(a.attachedPids)];
@@ -81,7 +82,8 @@ function changeLines(c: Changes): Line[] {
       for (const addr of change.add) lines.push({ text: `${INDENT}+ address ${addr}`, tone: 'green' });
       for (const addr of change.remove) lines.push({ text: `${INDENT}- address ${addr}`, tone: 'red' });
     } else {
-      lines.push(tilde(`${field}: ${showValue(change.from)} -> ${showValue(change.to)}`));
+      const framing = field === 'packetInfo' || field === 'vnetHeader' ? ` (${FRAMING_IN_PLACE})` : '';
+      lines.push(tilde(`${field}: ${showValue(change.from)} -> ${showValue(change.to)}${framing}`));
     }
   }
   return lines;

@@ -53,6 +53,7 @@ function actionJson(a: Action): Json {
         ifindex: a.ifindex,
         reasons: reasonsJson(a.reasons),
         attachedPids: [...a.attachedPids],
+        flagsHeldBy: a.flagsHeldBy?.map((p) => ({ pid: p.pid, name: p.name, holder: p.holder })),
         device: deviceJson(a.device),
       };
     case 'delete':

@@ -17,11 +17,17 @@ export interface AddressChange {
  * drift renderers and docs/plan-json.md all follow this list (a unit test
  * checks the docs and that every field survives JSON).
  */
-export const CHANGE_FIELDS = ['user', 'group', 'mtu', 'up', 'keepCarrier', 'persist', 'addresses', 'marker'] as const;
+export const CHANGE_FIELDS = ['packetInfo', 'vnetHeader', 'user', 'group', 'mtu', 'up', 'keepCarrier', 'persist', 'addresses', 'marker'] as const;
 export type ChangeField = (typeof CHANGE_FIELDS)[number];
 
 /** What each change field carries. */
 interface ChangeValues {
+  /**
+   * Framing flags a program re-set when it attached. With no queue attached the
+   * kernel takes them from the next attacher, so apply attaches with the declared ones.
+   */
+  readonly packetInfo: FieldChange<boolean>;
+  readonly vnetHeader: FieldChange<boolean>;
   readonly user: FieldChange<number>;
   readonly group: FieldChange<number>;
   readonly mtu: FieldChange<number>;
@@ -76,6 +82,20 @@ export interface ReplaceAction {
   readonly device: DeviceSpec;
   /** Attached processes other than tunform's holder; apply refuses unless forced. */
   readonly attachedPids: readonly number[];
+  /**
+   * Present when only packetInfo/vnetHeader differ: in place would do, but a
+   * queue is attached and the kernel keeps the flags while one is. Lists the
+   * attached processes (holder included), which may be empty when they could not be read.
+   */
+  readonly flagsHeldBy?: readonly AttachedProcess[];
+}
+
+/** A process with the device open, named as /proc showed it. */
+export interface AttachedProcess {
+  readonly pid: number;
+  /** comm, or null when it could not be read. */
+  readonly name: string | null;
+  readonly holder: boolean;
 }
 
 export interface DeleteAction {

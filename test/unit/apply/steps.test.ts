@@ -54,6 +54,17 @@ describe('planSteps', () => {
     ]);
   });
 
+  it('GIVEN an update whose only change is vnetHeader WHEN turned into steps THEN one helper set attaches with the declared flags and nothing else runs', () => {
+    // GIVEN a device declared without vnet headers that qemu left with them
+    const d = dev('vm0', { mode: 'tap', multiQueue: false, keepCarrier: false });
+    const plan = planOf([{ action: 'update', name: 'vm0', ifindex: 4, changes: { vnetHeader: { from: true, to: false } } }]);
+    // WHEN
+    const steps = planSteps(plan, [d], new Set());
+    // THEN
+    expect(steps).toEqual([{ phase: 'tun', op: 'set', name: 'vm0', flags: { mode: 'tap', multiQueue: false, packetInfo: false, vnetHeader: false } }]);
+    expect(formatOp(helperOpOf(steps[0] as never))).toBe(formatOp({ op: 'set', name: 'vm0', mode: 'tap', multiQueue: false, packetInfo: false, vnetHeader: false }));
+  });
+
   it('GIVEN a create with a generation WHEN spelled for each program THEN the helper, holder and ip lines carry the same values', () => {
     const d = dev('c0', { user: 65534, mtu: 1400, addresses: ['fd00::1/64'] });
     const steps = planSteps(planOf([{ action: 'create', name: 'c0', device: d }]), [d], new Set(), 'abc');

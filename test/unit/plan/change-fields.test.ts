@@ -7,6 +7,8 @@ import { CHANGE_FIELDS, type Changes, type Plan } from '../../../src/plan/types.
 
 /** Every change field set at once; `Required` makes the compiler insist a new field is added here too. */
 const EVERY_CHANGE: Required<Changes> = {
+  packetInfo: { from: true, to: false },
+  vnetHeader: { from: true, to: false },
   user: { from: null, to: 1000 },
   group: { from: 5, to: 6 },
   mtu: { from: 1400, to: 1500 },

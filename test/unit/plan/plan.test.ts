@@ -24,7 +24,7 @@ describe('plan', () => {
   });
 
   it('GIVEN a creation field and an in-place field differ WHEN planned THEN only a replace is planned', () => {
-    const p = plan({ devices: [spec('tun0', { packetInfo: true, mtu: 9000 })] }, liveState(liveDevice('tun0')));
+    const p = plan({ devices: [spec('tun0', { mode: 'tap', mtu: 9000 })] }, liveState(liveDevice('tun0')));
     expect(p.actions.map((a) => a.action)).toEqual(['replace']);
     expect(p.summary).toEqual({ create: 0, update: 0, replace: 1, delete: 0, conflict: 0 });
   });
