@@ -99,8 +99,10 @@ function refuseUnsafe(p: Plan, force: boolean): void {
       : [],
   );
   if (busy.length > 0) {
+    const framing = p.actions.some((a) => a.action === 'replace' && a.flagsHeldBy !== undefined && a.attachedPids.length > 0);
     throw invalidInput(`refusing to ${busy.length === 1 ? 'disturb a device' : 'disturb devices'} in use; nothing was changed`, busy, [
       'stop those processes, or pass --force to replace or delete anyway (they lose the device)',
+      ...(framing ? ['once no queue is attached, apply sets packetInfo/vnetHeader again in place (same ifindex)'] : []),
     ]);
   }
 }

@@ -59,14 +59,35 @@ export function renderShowTable(live: LiveState): string {
       .trimEnd(),
   );
   let out = lines.join('\n') + '\n';
+  for (const w of showWarnings(devices)) out += `warning: ${w.name}: ${w.message}\n`;
   if (!live.processesComplete) {
     out += 'note: some processes could not be inspected (run as root to see every attached process)\n';
   }
   return out;
 }
 
-/** Stable JSON for `show --json`: the LiveState document. */
+export interface ShowWarning {
+  readonly name: string;
+  readonly message: string;
+}
+
+/**
+ * Framing a program cannot change: with the holder's (detached) queue on a
+ * multi-queue device, tun_set_iff keeps the device's IFF_NO_PI/IFF_VNET_HDR and
+ * returns success to an attacher that asked for others, so it silently reads other framing.
+ */
+export function showWarnings(devices: readonly LiveDevice[]): ShowWarning[] {
+  return devices
+    .filter((d) => d.multiQueue && d.keepCarrier)
+    .map((d) => ({
+      name: d.name,
+      message: `multiQueue with keepCarrier: the holder's queue fixes packetInfo=${d.packetInfo} vnetHeader=${d.vnetHeader}; a program asking for other framing attaches without error and silently gets these`,
+    }));
+}
+
+/** Stable JSON for `show --json`: the LiveState document, then the warnings the table prints. */
 export function renderShowJson(live: LiveState): string {
   const devices = [...live.devices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return JSON.stringify({ formatVersion: 1, netns: live.netns ?? null, processesComplete: live.processesComplete, devices }, null, 2) + '\n';
+  const warnings = showWarnings(devices);
+  return JSON.stringify({ formatVersion: 1, netns: live.netns ?? null, processesComplete: live.processesComplete, devices, warnings }, null, 2) + '\n';
 }
