@@ -41,10 +41,14 @@ const tmpIsNosuid = (): boolean => {
   return (covering[0]?.[3] ?? '').split(',').includes('nosuid');
 };
 
+/** qemu-system-x86 for test/integration/qemu-framing.test.ts. */
+export const qemuMissing = (): boolean => onPath('qemu-system-x86_64');
+
 const PREREQUISITES: readonly Prerequisite[] = [
   { what: 'root', missing: () => process.getuid?.() !== 0, fix: 'run the tests as root (they create throwaway network namespaces)' },
   { what: 'terraform', missing: () => onPath('terraform'), fix: 'install terraform >= 1.4 on PATH' },
   { what: 'sshd (/usr/sbin/sshd)', missing: notExecutable('/usr/sbin/sshd'), fix: 'run scripts/install-system-packages.sh' },
+  { what: 'qemu-system-x86_64', missing: qemuMissing, fix: 'run scripts/install-system-packages.sh' },
   { what: 'gcc and make', missing: () => onPath('gcc') || onPath('make'), fix: 'install gcc and make' },
   { what: 'a setuid-capable temp dir', missing: tmpIsNosuid, fix: 'point TMPDIR at a mount without nosuid' },
 ];
