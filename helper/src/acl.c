@@ -566,12 +566,16 @@ static const char *rule_refuses(const struct rule *r, const struct peer *p, cons
 		set_errmsg(why, "mtu %ld is above max-mtu %ld (line %d)", q->mtu, r->max_mtu, r->line);
 		return why;
 	}
-	if (q->addr) {
+	/* A point-to-point address puts both ends on the device: each must lie in one allowed prefix. */
+	for (int end = 0; end < 2; end++) {
+		const struct cidr *c = end == 0 ? q->addr : q->peer;
 		bool inside = false;
+		if (!c)
+			continue;
 		for (int i = 0; i < r->nprefixes && !inside; i++)
-			inside = prefix_contains(&r->prefixes[i], q->addr);
+			inside = prefix_contains(&r->prefixes[i], c);
 		if (!inside) {
-			set_errmsg(why, "address %s is not within the addresses line %d allows%s", q->addr_text, r->line,
+			set_errmsg(why, "%saddress %s is not within the addresses line %d allows%s", end ? "the peer of " : "", q->addr_text, r->line,
 				   r->nprefixes ? "" : " (it has no addresses option: no address may be added)");
 			return why;
 		}

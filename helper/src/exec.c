@@ -11,6 +11,7 @@
  * nothing behind, and a persistent device always carries the marker.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,8 @@ static const struct {
 	{ "set", V_SET, "NAME MODE FLAGS [user=UID] [group=GID] [persist=1]" },
 	{ "delete", V_DELETE, "NAME MODE FLAGS" },
 	{ "unlink", V_UNLINK, "NAME" },
-	{ "addr-add", V_ADDR_ADD, "NAME CIDR" },
-	{ "addr-del", V_ADDR_DEL, "NAME CIDR" },
+	{ "addr-add", V_ADDR_ADD, "NAME CIDR | NAME LOCAL peer PEER/PREFIXLEN" },
+	{ "addr-del", V_ADDR_DEL, "NAME CIDR | NAME LOCAL peer PEER/PREFIXLEN" },
 	{ "mtu", V_MTU, "NAME MTU" },
 	{ "up", V_UP, "NAME" },
 	{ "down", V_DOWN, "NAME" },
@@ -49,11 +50,38 @@ struct op {
 	long mtu;
 	struct cidr cidr;
 	const char *cidr_text;
+	bool has_peer;
+	struct cidr peer; /* cidr is then LOCAL with the peer's prefix length */
+	char text[2 * (INET6_ADDRSTRLEN + 8) + 8]; /* `LOCAL peer PEER/PREFIXLEN`, for messages */
 };
 
 static bool takes_mode(enum verb v)
 {
 	return v == V_CREATE || v == V_SET || v == V_DELETE;
+}
+
+/* `NAME LOCAL peer PEER/PREFIXLEN`: LOCAL is a bare address of PEER's family. */
+static bool parse_peer_addr(char **tok, struct op *op, char *err)
+{
+	const char *slash = strchr(tok[4], '/');
+	char local[INET6_ADDRSTRLEN + 8];
+	int n;
+
+	if (!parse_cidr(tok[4], &op->peer) || strchr(tok[2], '/') || !slash) {
+		set_errmsg(err, "invalid address '%.64s peer %.64s' for '%s': expected LOCAL peer PEER/PREFIXLEN", tok[2],
+			   tok[4], op->spec.name);
+		return false;
+	}
+	n = snprintf(local, sizeof local, "%s%s", tok[2], slash);
+	if (n < 0 || (size_t)n >= sizeof local || !parse_cidr(local, &op->cidr) || op->cidr.family != op->peer.family) {
+		set_errmsg(err, "invalid address '%.64s peer %.64s' for '%s': LOCAL must be an address of PEER's family",
+			   tok[2], tok[4], op->spec.name);
+		return false;
+	}
+	snprintf(op->text, sizeof op->text, "%s peer %s", tok[2], tok[4]);
+	op->cidr_text = op->text;
+	op->has_peer = true;
+	return true;
 }
 
 /* Parses tokens into op; false with err set on a malformed line. */
@@ -74,6 +102,9 @@ static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 	op->word = verbs[i].word;
 	op->verb = verbs[i].verb;
 	want = takes_mode(op->verb) ? 4 : (op->verb == V_UNLINK || op->verb == V_UP || op->verb == V_DOWN) ? 2 : 3;
+	/* A point-to-point address is the only op with two more words. */
+	if ((op->verb == V_ADDR_ADD || op->verb == V_ADDR_DEL) && ntok == 5 && strcmp(tok[3], "peer") == 0)
+		want = 5;
 	if (ntok < want || (!takes_mode(op->verb) && ntok > want)) {
 		set_errmsg(err, "malformed line: expected '%s %s'", op->word, verbs[i].usage);
 		return false;
@@ -84,6 +115,8 @@ static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 	switch (op->verb) {
 	case V_ADDR_ADD:
 	case V_ADDR_DEL:
+		if (want == 5)
+			return parse_peer_addr(tok, op, err);
 		if (!parse_cidr(tok[2], &op->cidr)) {
 			set_errmsg(err, "invalid address '%.64s' for '%s': expected ADDRESS/PREFIXLEN", tok[2], op->spec.name);
 			return false;
@@ -165,6 +198,10 @@ static struct authz op_authz(const struct op *op)
 	if (op->verb == V_ADDR_ADD) {
 		a.addr = &op->cidr;
 		a.addr_text = op->cidr_text;
+		if (op->has_peer) {
+			a.peer = &op->peer;
+			a.peer_text = op->cidr_text;
+		}
 	}
 	a.has_user = op->has_user;
 	a.user = op->user;
@@ -283,7 +320,7 @@ static int run_op(const struct op *op, char *err)
 		return nl_unlink(op->spec.name, err);
 	case V_ADDR_ADD:
 	case V_ADDR_DEL:
-		return nl_addr(op->spec.name, &op->cidr, op->cidr_text, op->verb == V_ADDR_ADD, err);
+		return nl_addr(op->spec.name, &op->cidr, op->has_peer ? &op->peer : NULL, op->cidr_text, op->verb == V_ADDR_ADD, err);
 	case V_MTU:
 		return nl_set_mtu(op->spec.name, (unsigned)op->mtu, err);
 	case V_UP:

@@ -68,7 +68,7 @@ int nl_set_alias(const char *name, const char *alias, char *err);
 int nl_set_alias_of_own(const char *name, const char *alias, char *err);
 int nl_set_mtu(const char *name, unsigned mtu, char *err);
 int nl_set_up(const char *name, bool up, char *err);
-int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, char *err);
+int nl_addr(const char *name, const struct cidr *c, const struct cidr *peer, const char *text, bool add, char *err);
 int nl_unlink(const char *name, char *err);
 int nl_tun_mode(const char *name, char *err); /* 0 tun, 1 tap, -1 unknown, or -errno */
 
@@ -118,6 +118,8 @@ struct authz {
 	bool hold; /* the holder keeps an fd (keep-carrier) */
 	const struct cidr *addr; /* an address the op adds, or NULL */
 	const char *addr_text;
+	const struct cidr *peer; /* its point-to-point peer, or NULL: checked against the same bound */
+	const char *peer_text;
 };
 
 /*

@@ -302,7 +302,12 @@ bool parse_cidr(const char *s, struct cidr *out)
 	return true;
 }
 
-int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, char *err)
+/*
+ * c alone: ADDRESS/PREFIXLEN. With peer (same family): `c peer PEER/PREFIXLEN`
+ * as ip sends it, IFA_LOCAL is ours, IFA_ADDRESS the peer, and the prefix
+ * length the peer's; a delete needs the peer too, or the kernel finds no address.
+ */
+int nl_addr(const char *name, const struct cidr *c, const struct cidr *peer, const char *text, bool add, char *err)
 {
 	char verb[96];
 	struct req r;
@@ -315,11 +320,13 @@ int nl_addr(const char *name, const struct cidr *c, const char *text, bool add, 
 		return ifindex;
 	init_req(&r, add ? RTM_NEWADDR : RTM_DELADDR, NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), sizeof r.ifa);
 	r.ifa.ifa_family = (unsigned char)c->family;
-	r.ifa.ifa_prefixlen = (unsigned char)c->plen;
+	r.ifa.ifa_prefixlen = (unsigned char)(peer ? peer->plen : c->plen);
 	r.ifa.ifa_index = (unsigned)ifindex;
 	r.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	add_attr(&r, IFA_LOCAL, c->addr, alen);
-	if (c->family == AF_INET)
+	if (peer)
+		add_attr(&r, IFA_ADDRESS, peer->addr, alen);
+	else if (c->family == AF_INET)
 		add_attr(&r, IFA_ADDRESS, c->addr, alen);
 	return nl_talk(&r, NULL, 0, verb, name, err);
 }

@@ -8,6 +8,7 @@ import { runCommand } from '../sys/run-command.js';
 import { backendError, bug } from '../errors.js';
 import type { Mode } from '../model.js';
 import { requireHelper, netnsArgs } from '../sys/paths.js';
+import { splitPeer } from '../net/ip-text.js';
 
 export interface DeviceFlags {
   readonly mode: Mode;
@@ -81,8 +82,12 @@ export function formatOp(op: HelperOp): string {
     case 'down':
       return `${op.op} ${token('name', op.name)}`;
     case 'addr-add':
-    case 'addr-del':
-      return `${op.op} ${token('name', op.name)} ${token('address', op.cidr)}`;
+    case 'addr-del': {
+      // A point-to-point address travels as the spec spells it: `LOCAL peer PEER/PREFIX`.
+      const p = splitPeer(op.cidr);
+      const address = p === undefined ? token('address', op.cidr) : `${token('address', p.local)} peer ${token('address', p.peer)}`;
+      return `${op.op} ${token('name', op.name)} ${address}`;
+    }
     case 'mtu':
       if (!Number.isInteger(op.mtu) || op.mtu < 68 || op.mtu > 65535) throw bug(`helper op mtu=${op.mtu} is out of range`);
       return `mtu ${token('name', op.name)} ${op.mtu}`;

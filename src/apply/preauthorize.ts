@@ -13,7 +13,6 @@ import { runCommand } from '../sys/run-command.js';
 import { backendError, permissionError } from '../errors.js';
 import { formatOp, HELPER_IDLE_MS } from './helper-client.js';
 import { helperOpOf, holderLineOf, holderSetAsHelperOp } from './step-ops.js';
-import { splitPeer } from '../net/ip-text.js';
 import { requireHelper, netnsArgs, useSetuidHelper } from '../sys/paths.js';
 import { describeStep, type Step } from './steps.js';
 
@@ -68,13 +67,6 @@ export async function checkLines(lines: readonly string[], netns: string | undef
  */
 export async function preauthorize(steps: readonly Step[], netns: string | undefined): Promise<void> {
   if (steps.length === 0 || !useSetuidHelper()) return;
-  // The helper's addr-add/addr-del take ADDRESS/PREFIX only; a peer address would fail mid-run.
-  const peers = steps.filter((s) => s.phase === 'netlink' && (s.op === 'address-add' || s.op === 'address-del') && splitPeer(s.cidr) !== undefined);
-  if (peers.length > 0) {
-    throw permissionError(`point-to-point addresses ('LOCAL peer PEER/PREFIX') need CAP_NET_ADMIN: the setuid helper does not set or remove them; nothing was changed`, [
-      ...peers.map((s) => `needs root: ${describeStep(s)}`),
-    ]);
-  }
   const answers = await checkLines(steps.map(checkLine), netns);
   const denied = steps.flatMap((s, i) => (answers[i]!.allowed ? [] : [`not permitted: ${describeStep(s)}: ${answers[i]!.reason}`]));
   if (denied.length === 0) return;

@@ -76,7 +76,7 @@ interface Link {
   ifname: string;
   mtu: number;
   flags: string[];
-  addr_info: { local: string; prefixlen: number; scope: string }[];
+  addr_info: { local: string; address?: string; prefixlen: number; scope: string }[];
   linkinfo: { info_data: { multi_queue?: boolean } };
 }
 const link = (ns: string, name: string): Link => (JSON.parse(ipn(ns, '-d', '-j', 'addr', 'show', 'dev', name)) as Link[])[0]!;
@@ -212,5 +212,31 @@ describe('tunform apply as nobody through the setuid helper', () => {
       expect((await asNobody(ns, ['drift'], [dev])).code).toBe(0);
     });
   });
-});
 
+  it('GIVEN the addresses bound WHEN nobody declares point-to-point addresses THEN the helper adds them with their peer, removes them with it, and refuses a peer outside the bound', async (ctx) => {
+    if (h.skip) ctx.skip(h.skip);
+    await inNetns(async (ns) => {
+      // GIVEN nb-p with two point-to-point addresses inside 10.88.0.0/16 and fd00:88::/32
+      const peers: DeviceYaml = { name: 'nb-p', addresses: ['10.88.0.1 peer 10.88.0.2/32', 'fd00:88::1 peer fd00:88::2/128'] };
+      // WHEN nobody applies
+      const applied = await asNobody(ns, ['apply'], [peers]);
+      // THEN both ends are on the device, and drift is clean
+      expect(applied.code, applied.stderr).toBe(0);
+      const ends = link(ns, 'nb-p').addr_info.filter((a) => a.scope === 'global').map((a) => `${a.local} peer ${a.address}/${a.prefixlen}`).sort();
+      expect(ends).toEqual(['10.88.0.1 peer 10.88.0.2/32', 'fd00:88::1 peer fd00:88::2/128']);
+      expect((await asNobody(ns, ['drift'], [peers])).code).toBe(0);
+      // WHEN the spec moves to a plain address THEN the peer addresses are deleted (which needs their peer)
+      const plain = await asNobody(ns, ['apply'], [{ name: 'nb-p', addresses: ['10.88.0.5/24'] }]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(globalAddrs(link(ns, 'nb-p'))).toEqual(['10.88.0.5/24']);
+      // WHEN the peer, or the local end, lies outside the bound THEN the run is refused before any change
+      const outPeer = await asNobody(ns, ['apply'], [{ name: 'nb-p', addresses: ['10.88.0.1 peer 10.99.0.2/32'] }]);
+      expect(outPeer.code).toBe(3);
+      expect(outPeer.stderr).toContain('not permitted: address-add nb-p 10.88.0.1 peer 10.99.0.2/32: not permitted: the peer of address 10.88.0.1 peer 10.99.0.2/32 is not within the addresses line 1 allows');
+      const outLocal = await asNobody(ns, ['apply'], [{ name: 'nb-p', addresses: ['10.99.0.1 peer 10.88.0.2/32'] }]);
+      expect(outLocal.code).toBe(3);
+      expect(outLocal.stderr).toContain('not permitted: address-add nb-p 10.99.0.1 peer 10.88.0.2/32: not permitted: address 10.99.0.1 peer 10.88.0.2/32 is not within the addresses line 1 allows');
+      expect(globalAddrs(link(ns, 'nb-p'))).toEqual(['10.88.0.5/24']);
+    });
+  });
+});

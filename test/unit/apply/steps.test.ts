@@ -65,6 +65,14 @@ describe('planSteps', () => {
     expect(formatOp(helperOpOf(steps[0] as never))).toBe(formatOp({ op: 'set', name: 'vm0', mode: 'tap', multiQueue: false, packetInfo: false, vnetHeader: false }));
   });
 
+  it('GIVEN point-to-point address steps WHEN spelled for the helper and for ip THEN both carry LOCAL peer PEER/PREFIX', () => {
+    const add = { phase: 'netlink', op: 'address-add', name: 'tun0', cidr: '10.0.0.1 peer 10.0.0.2/32' } as const;
+    const del = { phase: 'netlink', op: 'address-del', name: 'tun0', cidr: 'fd00::1 peer fd00::2/128' } as const;
+    expect(formatOp(helperOpOf(add))).toBe('addr-add tun0 10.0.0.1 peer 10.0.0.2/32');
+    expect(formatOp(helperOpOf(del))).toBe('addr-del tun0 fd00::1 peer fd00::2/128');
+    expect(ipBatchLineOf(add)).toBe('address add 10.0.0.1 peer 10.0.0.2/32 dev tun0');
+  });
+
   it('GIVEN a create with a generation WHEN spelled for each program THEN the helper, holder and ip lines carry the same values', () => {
     const d = dev('c0', { user: 65534, mtu: 1400, addresses: ['fd00::1/64'] });
     const steps = planSteps(planOf([{ action: 'create', name: 'c0', device: d }]), [d], new Set(), 'abc');
