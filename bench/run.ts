@@ -14,7 +14,7 @@ import { ensureBuilt, cleanupAll } from './lib/env.js';
 import { machine, mergeResults, printTable, writeDoc, type Row } from './lib/report.js';
 import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
 import { caseNetworkd, caseTraffic } from './cases/networkd.js';
-import { caseProvider, caseProviderKeep } from './cases/terraform-provider.js';
+import { caseProvider, caseProviderBackend, caseProviderKeep } from './cases/terraform-provider.js';
 import { casePluginPlan, casePluginStart } from './cases/provider.js';
 import { caseFleet } from './cases/fleet.js';
 
@@ -37,6 +37,12 @@ export const CASES: Record<string, CaseDef> = {
     describe:
       'The same with multiQueue + keepCarrier; the apply floor holds the fds with bench/floor-hold.c (as apply-kc) instead of ip tuntap add.',
     ns: [1000],
+  },
+  'provider-td': {
+    run: caseProviderBackend,
+    describe:
+      "The batched `terraform_data` backend of the constructs (`TunformHost` with `backend: 'terraform_data'`): the cdktf stack of N `TunNetdev` (single-queue tun, one address each; test/e2e/apps/devices.ts, synthesized once, untimed) where one applier resource applies the whole host through one `tunform apply` (local-exec) and the per-device resources only record their spec: `terraform apply`, an in-sync `terraform plan -detailed-exitcode` and `terraform destroy` in a fresh namespace per run, vs the same floor as provider (N bare `terraform_data` + `ip -n NS -batch`).",
+    ns: [100, 1000],
   },
   drift: {
     run: caseDrift,

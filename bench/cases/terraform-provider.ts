@@ -7,9 +7,9 @@
  * `ip -batch` (the creates, or the deletes; for plan, the two dumps a refresh
  * needs). Terraform runs offline from a mirror filled by `tunform install-provider`.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addrOf, BUILD_DIR, createNetns, destroyNetns, devName, ipBatchAddrUp, ipBatchCreate, run, spawnUntil, stats, stop, timeRun, work, writeFile } from '../lib/env.js';
+import { addrOf, BUILD_DIR, ROOT, createNetns, destroyNetns, devName, ipBatchAddrUp, ipBatchCreate, run, spawnUntil, stats, stop, timeRun, work, writeFile } from '../lib/env.js';
 import { PROVIDER_SOURCE } from '../../src/provider/address.js';
 import { mirrorCliConfig } from '../../src/provider/install.js';
 import { install } from './provider.js';
@@ -134,6 +134,96 @@ async function floorRun(d: TfDir, n: number, keep: boolean, into: Triple): Promi
 }
 
 const TARGETS = { apply: 1.5, plan: 2, destroy: 1.5 } as const;
+/** The issue's one target for the batched terraform_data backend. */
+const BACKEND_TARGETS = { apply: 2, plan: 2, destroy: 2 } as const;
+
+/** Stands for the run's namespace in the synthesized stack until each run writes its own. */
+const NETNS_TOKEN = 'tfbNETNSTOKEN';
+
+/**
+ * The cdktf stack of N TunNetdev with `backend: 'terraform_data'` (test/e2e/apps/devices.ts), synthesized once
+ * (untimed, cdktf synth is not what is measured) with a placeholder namespace; its state lives in the directory.
+ */
+function backendStack(n: number, env: NodeJS.ProcessEnv): { dir: string; json: string } {
+  const root = join(work(), 'terraform', `backend-${n}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const devices = Array.from({ length: n }, (_, i) => ({ name: devName(PREFIX, i), mode: 'tun', addresses: [`${addrOf(i)}/24`] }));
+  const devicesFile = join(root, 'devices.json');
+  writeFileSync(devicesFile, JSON.stringify(devices));
+  const app = join(ROOT, 'test', 'e2e', 'apps', 'devices.ts');
+  run(['env', `CDKTF_OUTDIR=${join(root, 'out')}`, `TUNFORM_NETNS=${NETNS_TOKEN}`, 'TUNFORM_BACKEND=terraform_data', `TUNFORM_E2E_DEVICES_FILE=${devicesFile}`, process.execPath, join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), app]);
+  const stack = JSON.parse(readFileSync(join(root, 'out', 'stacks', 'e2e', 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
+  const dir = join(root, 'stack');
+  mkdirSync(dir, { recursive: true });
+  stack.terraform = { backend: { local: { path: join(dir, 'terraform.tfstate') } } };
+  const json = JSON.stringify(stack);
+  writeFileSync(join(dir, 'cdk.tf.json'), json.replaceAll(NETNS_TOKEN, 'placeholder'));
+  tf({ dir, env }, ['init', '-input=false']);
+  return { dir, json };
+}
+
+/** One run of the synthesized stack in a namespace of its own: apply (one tunform CLI run for the host), in-sync plan, destroy. */
+function backendRun(stack: { dir: string; json: string }, env: NodeJS.ProcessEnv, into: Triple): void {
+  const ns = createNetns('tb');
+  try {
+    const d = { dir: stack.dir, env };
+    resetState(d);
+    writeFileSync(join(stack.dir, 'cdk.tf.json'), stack.json.replaceAll(NETNS_TOKEN, ns));
+    into.apply.push(tf(d, ['apply', '-auto-approve', '-input=false']));
+    into.plan.push(tf(d, ['plan', '-detailed-exitcode', '-input=false']));
+    into.destroy.push(tf(d, ['destroy', '-auto-approve', '-input=false']));
+  } finally {
+    destroyNetns(ns);
+  }
+}
+
+function rowsOf(caseId: string, n: number, s: Triple, f: Triple, subjectOf: (what: keyof Triple) => string, keep: boolean, targets: Record<keyof Triple, number>): Row[] {
+  return (['apply', 'plan', 'destroy'] as const).map((what): Row => {
+    const subj = stats(s[what]);
+    const base = stats(f[what]);
+    const ratio = subj.median / base.median;
+    const atTarget = n >= 1000;
+    return {
+      case: caseId,
+      metric: `terraform ${what}`,
+      n,
+      unit: 'ms',
+      subjectLabel: subjectOf(what),
+      subject: subj,
+      baselineLabel: `${n} terraform_data + ${what === 'plan' ? 'two ip -j dumps' : keep && what === 'apply' ? 'floor-hold + ip -batch' : 'ip -batch'}`,
+      baseline: base,
+      ratio,
+      target: atTarget ? `≤ ${targets[what]}×` : 'report',
+      pass: atTarget ? ratio <= targets[what] : null,
+      runs: subj.n,
+    };
+  });
+}
+
+async function measureBackend(ctx: Ctx): Promise<Row[]> {
+  const { env } = terraformSetup();
+  const rows: Row[] = [];
+  for (const n of ctx.ns) {
+    ctx.log(`provider-td N=${n}: cdktf synth (untimed) and terraform init of both configurations`);
+    const stack = backendStack(n, env);
+    const floor = tfDir(`floor-td-${n}`, floorHcl(n, false), env);
+    const s: Triple = { apply: [], plan: [], destroy: [] };
+    const f: Triple = { apply: [], plan: [], destroy: [] };
+    for (let i = 0; i < ctx.runs; i++) {
+      ctx.log(`provider-td N=${n}: run ${i + 1}/${ctx.runs}`);
+      if (i % 2 === 0) {
+        backendRun(stack, env, s);
+        await floorRun(floor, n, false, f);
+      } else {
+        await floorRun(floor, n, false, f);
+        backendRun(stack, env, s);
+      }
+    }
+    rows.push(...rowsOf('provider-td', n, s, f, (what) => `terraform ${what === 'plan' ? 'plan (in sync)' : what} of ${n} TunNetdev, backend terraform_data`, false, BACKEND_TARGETS));
+  }
+  return rows;
+}
 
 async function measure(ctx: Ctx, keep: boolean): Promise<Row[]> {
   const { env, version } = terraformSetup();
@@ -156,29 +246,11 @@ async function measure(ctx: Ctx, keep: boolean): Promise<Row[]> {
         subjectRun(subject, s);
       }
     }
-    for (const what of ['apply', 'plan', 'destroy'] as const) {
-      const subj = stats(s[what]);
-      const base = stats(f[what]);
-      const ratio = subj.median / base.median;
-      const atTarget = n >= 1000;
-      rows.push({
-        case: caseId,
-        metric: `terraform ${what}`,
-        n,
-        unit: 'ms',
-        subjectLabel: `terraform ${what === 'plan' ? 'plan (in sync)' : what} of ${n} tunform_netdev${keep ? ' (multiQueue, keepCarrier)' : ''}`,
-        subject: subj,
-        baselineLabel: `${n} terraform_data + ${what === 'plan' ? 'two ip -j dumps' : keep && what === 'apply' ? 'floor-hold + ip -batch' : 'ip -batch'}`,
-        baseline: base,
-        ratio,
-        target: atTarget ? `≤ ${TARGETS[what]}×` : 'report',
-        pass: atTarget ? ratio <= TARGETS[what] : null,
-        runs: subj.n,
-      });
-    }
+    rows.push(...rowsOf(caseId, n, s, f, (what) => `terraform ${what === 'plan' ? 'plan (in sync)' : what} of ${n} tunform_netdev${keep ? ' (multiQueue, keepCarrier)' : ''}`, keep, TARGETS));
   }
   return rows;
 }
 
 export const caseProvider = (ctx: Ctx): Promise<Row[]> => measure(ctx, false);
 export const caseProviderKeep = (ctx: Ctx): Promise<Row[]> => measure(ctx, true);
+export const caseProviderBackend = (ctx: Ctx): Promise<Row[]> => measureBackend(ctx);

@@ -1,9 +1,12 @@
 /**
  * A cdktf app for the e2e tests: stack `e2e` with the devices given as JSON
  * in env TUNFORM_E2E_DEVICES (an array of TunNetdev props; the construct id
- * is the device name), in namespace TUNFORM_NETNS, with the host's backend
- * TUNFORM_BACKEND (default: the constructs' default).
+ * is the device name) or, for lists too long for one environment string (the
+ * benchmark's thousand), in the file named by TUNFORM_E2E_DEVICES_FILE; in
+ * namespace TUNFORM_NETNS, with the host's backend TUNFORM_BACKEND (default:
+ * the constructs' default).
  */
+import { readFileSync } from 'node:fs';
 import { App, TerraformStack } from 'cdktf';
 import { TunformHost, TunNetdev, type TunformBackend, type TunNetdevProps } from '../../../constructs/index.js';
 
@@ -11,6 +14,7 @@ const app = new App();
 const stack = new TerraformStack(app, 'e2e');
 const { TUNFORM_NETNS: netns, TUNFORM_BACKEND: backend } = process.env;
 new TunformHost(stack, 'host', { ...(netns ? { netns } : {}), ...(backend ? { backend: backend as TunformBackend } : {}) });
-const devices = JSON.parse(process.env.TUNFORM_E2E_DEVICES ?? '[]') as TunNetdevProps[];
+const { TUNFORM_E2E_DEVICES_FILE: devicesFile, TUNFORM_E2E_DEVICES: devicesJson } = process.env;
+const devices = JSON.parse(devicesFile ? readFileSync(devicesFile, 'utf8') : (devicesJson ?? '[]')) as TunNetdevProps[];
 for (const props of devices) new TunNetdev(stack, props.name, props);
 app.synth();
