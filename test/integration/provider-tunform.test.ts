@@ -11,6 +11,7 @@ import { createProvider, realDeps } from '../../src/provider/tunform/index.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 import { addresses, buildReader, link, maybeLink, Reader } from '../support/traffic.js';
 import { Driver, errorsOf } from '../support/provider-driver.js';
+import { Attacher, buildAttacher } from '../support/attacher.js';
 
 // Under CI a missing prerequisite must fail, not skip.
 const runKernelTests = isRoot() || process.env.CI === 'true';
@@ -55,6 +56,42 @@ describe.skipIf(!runKernelTests)('tunform provider against the kernel', () => {
     expect(states.get('pa')).toMatchObject({ ifindex: link(ns, 'pa').ifindex, managed: true, addresses: ['172.31.2.1/24'] });
     expect(link(ns, 'pbb').linkinfo?.info_data).toMatchObject({ multi_queue: true });
     expect(addresses(ns, 'pccc')).toEqual(['172.31.4.1/24']);
+  });
+
+  const freshDriver = async (): Promise<Driver> => {
+    const d = new Driver(createProvider(realDeps()));
+    await d.configure({ netns: ns });
+    return d;
+  };
+
+  test('GIVEN a program re-set vnet_header WHEN read and planned THEN replace while it holds the device, in place (same ifindex) once it left', async () => {
+    const attacher = buildAttacher();
+    try {
+      const created = await driver.apply(null, { name: 'pvh', mode: 'tap' } as Record<string, never>);
+      expect(errorsOf(created.diagnostics)).toEqual([]);
+      const ifindex = link(ns, 'pvh').ifindex;
+      const a = await Attacher.start(attacher.bin, ns, 'pvh', 'tap', ['vnet']);
+      try {
+        // A fresh provider per refresh, as each Terraform command starts one (a provider keeps its live snapshot).
+        const held = await (await freshDriver()).readWithPrivate(created.newState!);
+        expect(held.state).toMatchObject({ vnet_header: true });
+        expect((await driver.plan(held.state, { name: 'pvh', mode: 'tap' } as Record<string, never>, held.private)).requiresReplace).toEqual([['vnet_header']]);
+      } finally {
+        await a.stop();
+      }
+      const after = await freshDriver();
+      const free = await after.readWithPrivate(created.newState!);
+      const p = await after.plan(free.state, { name: 'pvh', mode: 'tap' } as Record<string, never>, free.private);
+      expect(p.requiresReplace).toBeUndefined();
+      const r = await after.apply(free.state, { name: 'pvh', mode: 'tap' } as Record<string, never>, free.private);
+      expect(errorsOf(r.diagnostics)).toEqual([]);
+      expect(r.newState).toMatchObject({ vnet_header: false, ifindex });
+      expect(link(ns, 'pvh').ifindex).toBe(ifindex);
+      expect(link(ns, 'pvh').linkinfo?.info_data).toMatchObject({ vnet_hdr: false });
+      expect(errorsOf((await after.apply(r.newState!, null)).diagnostics)).toEqual([]);
+    } finally {
+      attacher.cleanup();
+    }
   });
 
   test('GIVEN an address deleted by hand WHEN read THEN the state lacks it and the plan puts it back in place', async () => {

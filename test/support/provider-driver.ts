@@ -41,22 +41,27 @@ export class Driver {
     if (errorsOf(d).length > 0) throw new Error(`configure: ${JSON.stringify(d)}`);
   }
 
-  plan(prior: CtyObject | null, values: Record<string, CtyValue> | null): Promise<PlanResponse> {
+  plan(prior: CtyObject | null, values: Record<string, CtyValue> | null, priorPrivate = NO_PRIVATE): Promise<PlanResponse> {
     const config = values === null ? null : configOf(this.resource, values);
-    return this.resource.plan({ prior, proposed: config === null ? null : proposedNew(this.resource, config, prior), config, priorPrivate: NO_PRIVATE });
+    return this.resource.plan({ prior, proposed: config === null ? null : proposedNew(this.resource, config, prior), config, priorPrivate });
   }
 
   /** Plan then apply; throws on plan errors, returns the apply response (its diagnostics untouched). */
-  async apply(prior: CtyObject | null, values: Record<string, CtyValue> | null) {
-    const p = await this.plan(prior, values);
+  async apply(prior: CtyObject | null, values: Record<string, CtyValue> | null, priorPrivate = NO_PRIVATE) {
+    const p = await this.plan(prior, values, priorPrivate);
     if (errorsOf(p.diagnostics).length > 0) throw new Error(`plan: ${JSON.stringify(p.diagnostics)}`);
     const config = values === null ? null : configOf(this.resource, values);
     return this.resource.apply({ prior, planned: p.planned, config, plannedPrivate: NO_PRIVATE });
   }
 
   async read(state: CtyObject): Promise<CtyObject | null> {
+    return (await this.readWithPrivate(state)).state;
+  }
+
+  /** Read as Terraform's refresh does: the private bytes go on to the next plan. */
+  async readWithPrivate(state: CtyObject): Promise<{ state: CtyObject | null; private: Uint8Array }> {
     const r = await this.resource.read({ current: state, private: NO_PRIVATE });
     if (errorsOf(r.diagnostics).length > 0) throw new Error(`read: ${JSON.stringify(r.diagnostics)}`);
-    return r.newState;
+    return { state: r.newState, private: r.private ?? NO_PRIVATE };
   }
 }

@@ -10,6 +10,25 @@ import type { SystemLookup } from '../../spec/lookup.js';
 import { checkConfig } from './validate.js';
 import { hasErrors } from './diagnostics.js';
 import { deviceAttributes } from './schema.js';
+import { FRAMING_FIELDS } from '../../plan/diff.js';
+import type { PrivateState } from '../contract.js';
+
+/**
+ * Private bytes Read leaves when the device had no queue attached: the kernel
+ * then takes packetInfo/vnetHeader from the next attacher, so apply sets them
+ * in place (src/plan's rule) and a change of only those needs no replace.
+ */
+const FRAMING_FREE = 'tunform:framing-free';
+
+export function framingPrivate(noQueueAttached: boolean): PrivateState {
+  return new TextEncoder().encode(noQueueAttached ? FRAMING_FREE : '');
+}
+
+function framingFree(priv: PrivateState): boolean {
+  return new TextDecoder().decode(priv) === FRAMING_FREE;
+}
+
+const FRAMING_KEYS: ReadonlySet<string> = new Set(FRAMING_FIELDS);
 
 /** Equality of decoded values; sets compare as sets (Terraform's own order is not ours to rely on). */
 export function sameValue(a: CtyValue | undefined, b: CtyValue | undefined): boolean {
@@ -27,11 +46,13 @@ export function sameValue(a: CtyValue | undefined, b: CtyValue | undefined): boo
 }
 
 /** Attributes that replace the device when they change (or may change: unknown). */
-export function replacingChanges(prior: CtyObject, planned: CtyObject): AttributePath[] {
-  return deviceAttributes()
+export function replacingChanges(prior: CtyObject, planned: CtyObject, framingInPlace = false): AttributePath[] {
+  const changed = deviceAttributes()
     .filter((a) => a.forcesReplacement)
-    .filter((a) => isUnknown(planned[a.attribute]) || !sameValue(prior[a.attribute], planned[a.attribute]))
-    .map((a) => [a.attribute]);
+    .filter((a) => isUnknown(planned[a.attribute]) || !sameValue(prior[a.attribute], planned[a.attribute]));
+  // Only framing differs and no queue was attached at the last Read: in place, as the CLI's plan does.
+  if (framingInPlace && changed.every((a) => FRAMING_KEYS.has(a.key) && !isUnknown(planned[a.attribute]))) return [];
+  return changed.map((a) => [a.attribute]);
 }
 
 export function planDevice(request: PlanRequest, lookup: SystemLookup): PlanResponse {
@@ -48,7 +69,7 @@ export function planDevice(request: PlanRequest, lookup: SystemLookup): PlanResp
   planned.id = isUnknown(planned.name) ? UNKNOWN : planned.name!;
   planned.managed = true;
 
-  const requiresReplace = prior === null ? [] : replacingChanges(prior, planned);
+  const requiresReplace = prior === null ? [] : replacingChanges(prior, planned, framingFree(request.priorPrivate));
   if (prior === null || requiresReplace.length > 0) {
     planned.ifindex = UNKNOWN;
   } else {

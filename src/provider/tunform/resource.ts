@@ -7,7 +7,8 @@ import type { DeviceSpec } from '../../model.js';
 import { deviceNameSchema } from '../../spec/schema.js';
 import type { ProviderContext } from './context.js';
 import { checkConfig, deviceOf } from './validate.js';
-import { planDevice } from './plan.js';
+import { framingPrivate, planDevice } from './plan.js';
+import { attachedQueues } from '../../plan/diff.js';
 import { resourceSchema } from './schema.js';
 import { stateFromLive } from './values.js';
 import { errorDiagnostic } from './diagnostics.js';
@@ -57,7 +58,7 @@ export function netdevResource(ctx: ProviderContext): ResourceType {
       const device = byName.get(String(request.current.name));
       // Gone: Terraform drops it from state and plans a create.
       if (!device) return { newState: null, private: request.private };
-      return { newState: stateFromLive(device, request.current, ctx.lookup), private: request.private };
+      return { newState: stateFromLive(device, request.current, ctx.lookup), private: framingPrivate(attachedQueues(device) === 0) };
     },
 
     async import(id: string): Promise<ImportResponse> {

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { UNKNOWN, type CtyObject, type ResourceType } from '../../../src/provider/contract.js';
 import { resourceSchema } from '../../../src/provider/tunform/schema.js';
 import { proposedNew } from '../../support/provider-driver.js';
-import { planDevice } from '../../../src/provider/tunform/plan.js';
+import { framingPrivate, planDevice } from '../../../src/provider/tunform/plan.js';
 import { fakeLookup } from '../spec/fake-lookup.js';
 import { config, state } from './values-support.js';
 
@@ -10,8 +10,8 @@ const NO_PRIVATE = new Uint8Array();
 
 const resource = { schema: resourceSchema() } as ResourceType;
 
-function plan(cfg: CtyObject, prior: CtyObject | null) {
-  return planDevice({ prior, proposed: proposedNew(resource, cfg, prior), config: cfg, priorPrivate: NO_PRIVATE }, fakeLookup());
+function plan(cfg: CtyObject, prior: CtyObject | null, priorPrivate = NO_PRIVATE) {
+  return planDevice({ prior, proposed: proposedNew(resource, cfg, prior), config: cfg, priorPrivate }, fakeLookup());
 }
 
 const prior = state({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: 12 });
@@ -88,5 +88,27 @@ describe('planning tunform_netdev', () => {
 
   test('GIVEN a destroy WHEN planned THEN the planned state is null', () => {
     expect(planDevice({ prior, proposed: null, config: null, priorPrivate: NO_PRIVATE }, fakeLookup())).toEqual({ planned: null });
+  });
+
+  describe('framing flags a program re-set (vnet_header, packet_info)', () => {
+    const qemuLeft = state({ name: 'tap0', mode: 'tap', vnet_header: true, id: 'tap0', ifindex: 7 });
+    const declared = config({ name: 'tap0', mode: 'tap', vnet_header: false });
+
+    test('GIVEN Read saw no queue attached WHEN only vnet_header differs THEN in place: same ifindex, nothing forces replacement', () => {
+      const r = plan(declared, qemuLeft, framingPrivate(true));
+      expect(r.planned).toMatchObject({ vnet_header: false, ifindex: 7 });
+      expect(r.requiresReplace).toBeUndefined();
+    });
+
+    test('GIVEN Read saw a queue attached WHEN only vnet_header differs THEN it forces replacement', () => {
+      const r = plan(declared, qemuLeft, framingPrivate(false));
+      expect(r.requiresReplace).toEqual([['vnet_header']]);
+      expect(r.planned!.ifindex).toBe(UNKNOWN);
+    });
+
+    test('GIVEN no queue attached WHEN mode differs too THEN both force replacement', () => {
+      const r = plan(config({ name: 'tap0', mode: 'tun', vnet_header: false }), qemuLeft, framingPrivate(true));
+      expect(r.requiresReplace).toEqual([['mode'], ['vnet_header']]);
+    });
   });
 });
