@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { backendError } from '../errors.js';
+import { startCommand } from '../sys/run-command.js';
 
 export interface BatchOutcome {
   /** Number of leading lines that succeeded. */
@@ -35,23 +35,17 @@ export interface IpBatchStream {
  */
 export function startIpBatch(netns?: string): IpBatchStream {
   const args = [...(netns ? ['-n', netns] : []), '-batch', '-'];
-  const child = spawn('ip', args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const ip = startCommand('ip', args, { env: { LC_ALL: 'C' } });
   let written = 0;
-  let stderr = '';
-  let spawnError: NodeJS.ErrnoException | undefined;
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
-  // ip exits at its first failing line; later writes meet a closed pipe and are reported as not done.
-  child.stdin.on('error', () => {});
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     write(line) {
       written++;
-      child.stdin.write(line + '\n');
+      // ip exits at its first failing line; later writes meet a closed pipe and are reported as not done.
+      ip.write(line + '\n');
     },
     async finish() {
-      child.stdin.end();
-      const code = await exited;
+      ip.end();
+      const { exitCode: code, stderr, spawnError } = await ip.result;
       if (spawnError?.code === 'ENOENT') throw backendError("cannot run 'ip': not found; install iproute2");
       if (spawnError) throw backendError(`cannot run 'ip': ${spawnError.message}`, { cause: spawnError });
       if (code === 0) return { succeeded: written };

@@ -4,9 +4,12 @@
  * or this process dying, SIGKILL included) drops the lock; the kernel drops it
  * if the helper dies. No stale lock files, no pid files.
  */
-import { spawn } from 'node:child_process';
 import { backendError } from '../errors.js';
 import { applyLockPath, requireHelper, netnsArgs } from '../sys/paths.js';
+import { startCommand, type RunningCommand } from '../sys/run-command.js';
+
+/** How long the lock may take before onWait tells the user another apply holds it. */
+export const LOCK_WAIT_NOTICE_MS = 200;
 
 export interface Lock {
   release(): Promise<void>;
@@ -33,38 +36,18 @@ export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Loc
     // Without an explicit path the helper computes the namespace's lock file
     // itself: the only form a setuid helper accepts (it opens it as root).
     const args = opts.path !== undefined ? ['lock', opts.path] : [...netnsArgs(netns), 'lock'];
-    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
-    let err = '';
     let locked = false;
     let failed = false;
-    const exited = new Promise<void>((res) => child.on('close', () => res()));
-    const waitTimer = opts.onWait ? setTimeout(() => !locked && opts.onWait?.(), 200) : undefined;
+    const waitTimer = opts.onWait ? setTimeout(() => !locked && opts.onWait?.(), LOCK_WAIT_NOTICE_MS) : undefined;
     const timeout =
       opts.timeoutMs === undefined
         ? undefined
         : setTimeout(() => fail(backendError(`timed out waiting for the lock ${path}`)), opts.timeoutMs);
-
-    function fail(e: Error): void {
-      if (locked || failed) return;
-      failed = true;
-      clearTimeout(waitTimer);
-      clearTimeout(timeout);
-      child.kill('SIGKILL');
-      reject(e);
-    }
-
-    child.stdin.on('error', () => {
-      /* the helper died: handled by close */
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) => fail(backendError(`cannot run the helper ${bin}: ${e.message}`, { cause: e })));
-    child.on('close', (code) => {
-      if (!locked) fail(backendError(`cannot take the lock ${path}`, { details: [err.trim() || `helper exited with status ${code}`] }));
-    });
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (!locked && !failed && out.split('\n').includes('locked')) {
+    const helper: RunningCommand = startCommand(bin, args, {
+      onStdout(d) {
+        out += d;
+        if (locked || failed || !out.split('\n').includes('locked')) return;
         locked = true;
         clearTimeout(waitTimer);
         clearTimeout(timeout);
@@ -72,13 +55,27 @@ export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Loc
         resolve({
           release() {
             released ??= (async () => {
-              child.stdin.end();
-              await exited;
+              helper.end();
+              await helper.result;
             })();
             return released;
           },
         });
-      }
+      },
+    });
+
+    function fail(e: Error): void {
+      if (locked || failed) return;
+      failed = true;
+      clearTimeout(waitTimer);
+      clearTimeout(timeout);
+      helper.kill();
+      reject(e);
+    }
+
+    void helper.result.then(({ exitCode, stderr, spawnError }) => {
+      if (spawnError) fail(backendError(`cannot run the helper ${bin}: ${spawnError.message}`, { cause: spawnError }));
+      else if (!locked) fail(backendError(`cannot take the lock ${path}`, { details: [stderr.trim() || `helper exited with status ${exitCode}`] }));
     });
   });
 }

@@ -8,7 +8,7 @@
  * is never cut off for being slow overall), and the result says when it was
  * tunform that stopped it, so no message blames a signal nobody else sent.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface CommandResult {
   readonly exitCode: number | null;
@@ -32,12 +32,51 @@ export interface CommandOptions {
   readonly onStdout?: (chunk: string) => void;
 }
 
+/** A program that keeps running while its caller feeds it (`ip -batch -`, the helper's `lock`). */
+export interface RunningCommand {
+  /** Writes to the program's stdin; a program that already exited is reported by its result, not here. */
+  write(text: string): void;
+  /** Closes stdin (the program sees EOF). */
+  end(): void;
+  /** SIGKILLs the program. */
+  kill(): void;
+  /** Settles once the program has exited and its output is collected. */
+  readonly result: Promise<CommandResult>;
+}
+
+/**
+ * Starts a program with stdin open for streaming. runCommand is this with its
+ * whole input written at once.
+ */
+export function startCommand(file: string, args: readonly string[], opts: Omit<CommandOptions, 'input'> = {}): RunningCommand {
+  const child = spawn(file, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+  });
+  // EPIPE when the program exits early: its exit status tells the story.
+  child.stdin.on('error', () => {});
+  return {
+    write: (text) => void child.stdin.write(text),
+    end: () => void child.stdin.end(),
+    kill: () => void child.kill('SIGKILL'),
+    result: collect(child, opts),
+  };
+}
+
 export function runCommand(file: string, args: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
+  const child = spawn(file, args, {
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+  });
+  if (opts.input !== undefined) {
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(opts.input);
+  }
+  return collect(child, opts);
+}
+
+function collect(child: ChildProcess, opts: Omit<CommandOptions, 'input'>): Promise<CommandResult> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
-    });
     let deadline: CommandResult['deadline'];
     const stop = (why: 'total' | 'idle') => {
       deadline ??= why;
@@ -76,10 +115,5 @@ export function runCommand(file: string, args: readonly string[], opts: CommandO
         ...(deadline ? { deadline } : {}),
       });
     });
-    if (opts.input !== undefined) {
-      // EPIPE when the program exits early: its exit status tells the story.
-      child.stdin!.on('error', () => {});
-      child.stdin!.end(opts.input);
-    }
   });
 }

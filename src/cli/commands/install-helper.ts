@@ -5,10 +5,10 @@
  * running `make -C helper install` from the package. Needs root. The ACL path
  * is fixed when the helper is built; this command does not change it.
  */
-import { spawn } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { backendError, invalidInput, permissionError } from '../../errors.js';
 import { installedHelperPath, packageRoot } from '../../sys/paths.js';
+import { runCommand } from '../../sys/run-command.js';
 import type { Io } from '../io.js';
 
 export interface InstallHelperOptions {
@@ -35,15 +35,8 @@ export async function runInstallHelper(opts: InstallHelperOptions, io: Io): Prom
   }
   const helperDir = join(packageRoot(), 'helper');
   const args = ['-s', '-C', helperDir, 'install', `PREFIX=${prefix}`, ...(destdir !== undefined ? [`DESTDIR=${destdir}`] : [])];
-  const { code, out, err } = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-    const child = spawn('make', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', (e) => reject(backendError(`cannot run make: ${e.message}`, { cause: e })));
-    child.on('close', (c) => resolve({ code: c, out, err }));
-  });
+  const { exitCode: code, stdout: out, stderr: err, spawnError } = await runCommand('make', args);
+  if (spawnError) throw backendError(`cannot run make: ${spawnError.message}`, { cause: spawnError });
   if (out) io.out(out);
   if (code !== 0) {
     throw backendError(`installing the helper failed (make exited with status ${code})`, { details: err.trim() ? err.trim().split('\n') : [] });

@@ -96,3 +96,12 @@ describe('import boundaries', () => {
     expect(crossings('src/sys', (t) => ['src/live', 'src/apply', 'src/cli'].some((d) => under(d)(t)))).toEqual([]);
   });
 });
+
+describe('one process runner', () => {
+  it('GIVEN every source file WHEN its imports are read THEN only src/sys imports child_process', () => {
+    const spawners = sourcesUnder('src').filter(
+      (f) => !under('src/sys')(f) && specifiersOf(readFileSync(join(ROOT, f), 'utf8')).some((s) => resolveSpecifier(f, s) === 'child_process'),
+    );
+    expect(spawners).toEqual([]);
+  });
+});
