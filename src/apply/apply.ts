@@ -109,9 +109,14 @@ function refuseUnsafe(p: Plan, force: boolean): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Re-reads after an apply until live matches (the kernel may show a change a moment late), doubling the wait each time. */
+export const VERIFY_ATTEMPTS = 5;
+export const VERIFY_FIRST_DELAY_MS = 50;
+export const VERIFY_MAX_DELAY_MS = 1000;
+
 async function verify(desired: DesiredState, opts: ApplyOptions): Promise<{ attempts: number; last: Plan; live: LiveState }> {
-  const attempts = opts.verifyAttempts ?? 5;
-  let delay = opts.verifyDelayMs ?? 50;
+  const attempts = opts.verifyAttempts ?? VERIFY_ATTEMPTS;
+  let delay = opts.verifyDelayMs ?? VERIFY_FIRST_DELAY_MS;
   let last!: Plan;
   let live!: LiveState;
   for (let i = 1; i <= attempts; i++) {
@@ -120,7 +125,7 @@ async function verify(desired: DesiredState, opts: ApplyOptions): Promise<{ atte
     if (isInSync(last)) return { attempts: i, last, live };
     if (i < attempts) {
       await sleep(delay);
-      delay = Math.min(delay * 2, 1000);
+      delay = Math.min(delay * 2, VERIFY_MAX_DELAY_MS);
     }
   }
   return { attempts, last, live };
