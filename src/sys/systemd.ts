@@ -1,0 +1,33 @@
+/**
+ * The system facts chooseHolderStart (src/boot/holder-start-mode.ts) needs,
+ * and `systemctl start`. $TUNFORM_SYSTEMCTL names another systemctl (tests).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UNIT_SEARCH_DIRS, type HolderStartFacts } from '../boot/holder-start-mode.js';
+import { runCommand } from './run-command.js';
+
+const isDir = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** What systemd's sd_booted() checks; $TUNFORM_SYSTEMD_RUN_DIR replaces /run/systemd/system for tests. */
+export function readHolderStartFacts(unitFiles: readonly string[]): HolderStartFacts {
+  const runDir = process.env.TUNFORM_SYSTEMD_RUN_DIR ?? '/run/systemd/system';
+  const dirs = process.env.TUNFORM_SYSTEMD_RUN_DIR ? [runDir] : UNIT_SEARCH_DIRS;
+  const installed = new Set(unitFiles.filter((f) => dirs.some((d) => existsSync(join(d, f)))));
+  return { systemdBooted: isDir(runDir), installedUnits: installed };
+}
+
+export const systemctlPath = (): string => process.env.TUNFORM_SYSTEMCTL ?? 'systemctl';
+
+export async function systemctlStart(unit: string): Promise<{ ok: boolean; why: string }> {
+  const bin = systemctlPath();
+  const r = await runCommand(bin, ['start', unit]);
+  if (r.spawnError) return { ok: false, why: `cannot run ${bin}: ${r.spawnError.message}` };
+  return { ok: r.exitCode === 0, why: r.stderr.trim() || `${bin} exited with status ${r.exitCode}` };
+}
