@@ -12,7 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import { ensureBuilt, cleanupAll } from './lib/env.js';
 import { machine, mergeResults, printTable, writeDoc, type Row } from './lib/report.js';
-import { caseApply, caseApplyKeep, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
+import { caseApply, caseApplyKeep, caseDestroy, caseChange, caseDrift, caseHolderMem, caseNoop, type Ctx } from './cases/core.js';
 import { caseNetworkd, caseTraffic } from './cases/networkd.js';
 import { caseProvider, caseProviderBackend, caseProviderKeep } from './cases/terraform-provider.js';
 import { casePluginPlan, casePluginStart } from './cases/provider.js';
@@ -46,6 +46,7 @@ export const CASES: Record<string, CaseDef> = {
   },
   drift: {
     run: caseDrift,
+    ns: [1, 100, 1000, 10000],
     describe:
       '`tunform drift` on an in-sync namespace of N single-queue tun devices with one address each, vs the floor `sh -c \'ip -n NS -d -j link show >/dev/null; ip -n NS -j addr show >/dev/null; node -e 0\'` (the two dumps tunform reads plus a Node start). Peak RSS of the drift process from wait4 (bench/rusage.c), next to `node -e 0`.',
   },
@@ -55,8 +56,15 @@ export const CASES: Record<string, CaseDef> = {
   },
   apply: {
     run: caseApply,
+    ns: [1, 100, 1000, 10000],
     describe:
       '`tunform apply` from nothing (N tun devices: create, one address, up; no keepCarrier) in a fresh namespace per run, vs one `ip -n NS -batch FILE` doing `tuntap add`, `address add`, `link set up` in another fresh namespace.',
+  },
+  destroy: {
+    run: caseDestroy,
+    ns: [1000, 10000],
+    describe:
+      '`tunform destroy` of N single-queue tun devices (one address each, up) that `tunform apply` made (not timed), in a fresh namespace per run, vs one `ip -n NS -batch FILE` of `link del` for N devices that `ip -batch` made in another fresh namespace.',
   },
   'apply-kc': {
     run: caseApplyKeep,
