@@ -94,6 +94,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
 
   specCommand('drift', 'compare live state with the spec: exit 0 in sync, 2 on drift, 1 on error')
     .option('--no-prune', 'do not count undeclared managed devices as drift')
+    .option('--parallel <n>', 'with --synth over a stack whose providers name hosts: check this many hosts at once (default 8)')
     .action(wrap(runDrift, EXIT_CODES.invalid));
 
   program

@@ -5,10 +5,10 @@
  * the hub namespace, the remote tunform is this checkout's. Real terraform,
  * real kernel, real OpenSSH; a missing terraform or (under CI) sshd fails.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliBin, repoRoot, requireBuiltCli, type CliResult } from '../support/cli.js';
+import { cliBin, repoRoot, requireBuiltCli, runTunform, type CliResult } from '../support/cli.js';
 import { ipn } from '../support/netns.js';
 import { skipUnlessRoot } from '../support/require-root.js';
 import { SshFleet, sshdMissing } from '../support/ssh-hosts.js';
@@ -34,6 +34,26 @@ function fleetConfig(): string {
   }
   return hcl;
 }
+
+/**
+ * The same fleet as a synthesized stack (cdk.tf.json, literal resources: drift
+ * --synth reads values, not expressions), for `tunform drift --synth`.
+ */
+function fleetStack(): string {
+  const dir = join(tf.root, 'cdktf.out');
+  mkdirSync(dir, { recursive: true });
+  const provider = fleet.hosts.map((h) => ({ alias: `h${h.index}`, host: h.url, known_hosts: fleet.knownHosts, private_key_path: fleet.identity }));
+  const netdevs: Record<string, unknown> = {};
+  for (const h of fleet.hosts) {
+    for (let i = 0; i < PER_HOST; i++) netdevs[`h${h.index}_${i}`] = { provider: `tunform.h${h.index}`, name: `fl${i}`, mode: 'tun', addresses: [`172.20.${i}.1/24`] };
+  }
+  writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify({ provider: { tunform: provider }, resource: { tunform_netdev: netdevs } }));
+  return dir;
+}
+
+/** `tunform drift --synth` from the hub, as a CI job on the operator's side would run it. */
+const fleetDrift = (dir: string, ...extra: string[]) =>
+  runTunform(['drift', '--synth', dir, ...extra], { wrap: fleet.inHub, env: { TUNFORM_REMOTE_TUNFORM: cliBin } });
 
 const tunDevices = (ns: string) => tunLinks(ns).filter((l) => l.linkinfo?.info_kind === 'tun').map((l) => l.ifname).sort();
 
@@ -76,6 +96,13 @@ describe.skipIf(missing !== undefined)('fleet: 4 hosts over SSH in one terraform
     expect(plan.code, plan.stderr).toBe(2);
     expect(changed(plan.stdout)).toEqual(['tunform_netdev.h2[7]']);
     expect(plan.stdout).toContain('172.20.7.1/24');
+    // WHEN tunform drift --synth checks the same fleet
+    const stackDir = fleetStack();
+    const drift = await fleetDrift(stackDir, '--json');
+    // THEN it exits 2 and reports host 2 only as drifted
+    expect(drift.code, drift.stdout + drift.stderr).toBe(2);
+    const hosts = (JSON.parse(drift.stdout) as { hosts: { host: string; status: string }[] }).hosts;
+    expect(hosts.map((h) => [h.host, h.status])).toEqual(fleet.hosts.map((h) => [h.url, h.index === 2 ? 'drift' : 'in-sync']));
 
     // GIVEN a planned repair on hosts 2 and 3, then host 3's sshd stopped (its shared connection too)
     ipn(fleet.hosts[3]!.netns, 'addr', 'del', '172.20.5.1/24', 'dev', 'fl5');
@@ -91,5 +118,13 @@ describe.skipIf(missing !== undefined)('fleet: 4 hosts over SSH in one terraform
     for (const h of [0, 1, 2]) expect(partial.stderr).not.toContain(`root@${fleet.hosts[h]!.address}`);
     expect(addresses(fleet.hosts[2]!.netns, 'fl7')).toEqual(['172.20.7.1/24']);
     expect(addresses(fleet.hosts[3]!.netns, 'fl5')).toEqual([]);
+
+    // WHEN tunform drift --synth runs with host 3 unreachable (and host 2 repaired)
+    const unreachable = await fleetDrift(stackDir, '--parallel', '2');
+    // THEN it exits 1, says host 3 could not be checked and why, and the others are in sync
+    expect(unreachable.code, unreachable.stdout + unreachable.stderr).toBe(1);
+    expect(unreachable.stdout).toContain(`== ${fleet.hosts[3]!.url} (tunform.h3): could not be checked`);
+    expect(unreachable.stdout).toContain(`cannot connect to root@${fleet.hosts[3]!.address}`);
+    expect(unreachable.stdout).toContain('4 hosts: 3 in sync, 0 drifted, 1 could not be checked');
   }, 900_000);
 });

@@ -2,12 +2,15 @@ import type { Io } from '../io.js';
 import { loadDesiredAndLive, type SourceOptions } from '../desired.js';
 import { isInSync, plan } from '../../plan/plan.js';
 import { renderDriftHuman, renderDriftJson } from '../../plan/render.js';
-import { asTunformError, EXIT_CODES, EXIT_DRIFT, EXIT_OK } from '../../errors.js';
+import { asTunformError, EXIT_CODES, EXIT_DRIFT, EXIT_OK, invalidInput } from '../../errors.js';
 import { reportFailure } from '../report-error.js';
 
 export interface DriftOptions extends SourceOptions {
   readonly json?: boolean;
   readonly prune?: boolean;
+  /** With --synth over a stack of several hosts: how many hosts are checked at once. */
+  readonly parallel?: string;
+  readonly remoteTunform?: string;
 }
 
 /**
@@ -17,6 +20,12 @@ export interface DriftOptions extends SourceOptions {
  */
 export async function runDrift(opts: DriftOptions, io: Io): Promise<number> {
   try {
+    if (opts.synth !== undefined) {
+      const fleet = await fleetDrift({ ...opts, synth: opts.synth }, io);
+      if (fleet !== undefined) return fleet;
+    } else if (opts.parallel !== undefined) {
+      throw invalidInput("'--parallel' only applies with '--synth DIR' over a stack whose providers name hosts");
+    }
     const { desired, live } = await loadDesiredAndLive(opts, io);
     const result = plan(desired, live, { prune: opts.prune !== false });
     io.out(opts.json ? renderDriftJson(result) : renderDriftHuman(result));
@@ -24,4 +33,32 @@ export async function runDrift(opts: DriftOptions, io: Io): Promise<number> {
   } catch (e) {
     return reportFailure(asTunformError(e), io, opts.json, EXIT_CODES.invalid);
   }
+}
+
+/** A stack whose provider configurations name hosts: one check per host (fleet-drift.ts); undefined otherwise. */
+async function fleetDrift(opts: DriftOptions & { readonly synth: string }, io: Io): Promise<number | undefined> {
+  const { readStackText } = await import('../../synth/read-stack.js');
+  const { file, text } = await readStackText(opts.synth);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined; // parseSynthStack reports it
+  }
+  const { splitByHost, runFleetDrift, parseParallel } = await import('../fleet-drift.js');
+  const members = splitByHost(doc);
+  if (members === undefined) return undefined;
+  return runFleetDrift(
+    members,
+    {
+      file,
+      label: opts.synth,
+      json: opts.json === true,
+      prune: opts.prune !== false,
+      parallel: parseParallel(opts.parallel),
+      ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
+      ...(opts.remoteTunform !== undefined ? { remoteTunform: opts.remoteTunform } : {}),
+    },
+    io,
+  );
 }
