@@ -26,8 +26,12 @@ export interface Settings {
   readonly force: boolean;
 }
 
+/** What a not-yet-resolvable name validates as before configuration; never used to change anything. */
+const NAME_CHECKED_AT_PLAN = 0;
+
 export class ProviderContext {
   private current: Settings = { force: false };
+  private configured = false;
   private snapshotsOf: LiveSnapshots | undefined;
   private batcherOf: Coalescer<DeviceChange, BatchOutcome> | undefined;
 
@@ -46,12 +50,30 @@ export class ProviderContext {
     return this.deps.lookup;
   }
 
+  /**
+   * The lookup for ValidateResourceConfig. Terraform validates resources in a
+   * provider process it never configures, so it does not know yet which host
+   * the device lives on: user and group names are checked at plan, against
+   * that host's accounts; ids and everything else are checked here.
+   */
+  get validationLookup(): SystemLookup {
+    if (this.configured) return this.lookup;
+    const base = this.deps.lookup;
+    const deferName = (v: string | number) => typeof v === 'string' && !/^[0-9]+$/.test(v);
+    return {
+      resolveUser: (v) => (deferName(v) ? NAME_CHECKED_AT_PLAN : base.resolveUser(v)),
+      resolveGroup: (v) => (deferName(v) ? NAME_CHECKED_AT_PLAN : base.resolveGroup(v)),
+      netnsExists: (name) => base.netnsExists(name),
+    };
+  }
+
   get settings(): Settings {
     return this.current;
   }
 
   configure(settings: Settings): void {
     this.current = settings;
+    this.configured = true;
     this.snapshotsOf = undefined;
     this.batcherOf = undefined;
   }

@@ -32,7 +32,7 @@ export function netdevResource(ctx: ProviderContext): ResourceType {
   return {
     schema: resourceSchema(),
 
-    validate: (config) => checkConfig(config, ctx.lookup).diagnostics,
+    validate: (config) => checkConfig(config, ctx.validationLookup).diagnostics,
 
     plan: async (request) => planDevice(request, ctx.lookup),
 
