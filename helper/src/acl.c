@@ -11,14 +11,13 @@
  *
  * PATTERN: a valid name, or a valid prefix followed by one '*' (`*` alone:
  * every name). The file must be a regular file owned by root and not writable
- * by group or others, in a directory with the same properties; it is opened
- * with O_NOFOLLOW and checked through the open fd (no TOCTOU between check and
- * read). Any syntax error refuses the whole file, with its line number.
+ * by group or others, and so must every directory from / down to it; each is
+ * opened with O_NOFOLLOW and checked through the open fd (no TOCTOU between
+ * check and read). Any syntax error refuses the whole file, with its line number.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -344,7 +343,7 @@ static bool parse_rule(char **tok, int ntok, struct rule *r, char *why)
 	return true;
 }
 
-/* The file (or directory) must be root's and writable by nobody else. */
+/* The file, and every directory above it, must be root's and writable by nobody else. */
 static bool safe_owner(const struct stat *st, const char *path, const char *what, char *err)
 {
 	if (st->st_uid != 0) {
@@ -352,12 +351,71 @@ static bool safe_owner(const struct stat *st, const char *path, const char *what
 		return false;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		set_errmsg(err, "refusing ACL %s: %s is writable by %s (mode %04o; make it %s)", path, what,
+		set_errmsg(err, "refusing ACL %s: %s is writable by %s (mode %04o; %s)", path, what,
 			   (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st->st_mode & 07777),
-			   S_ISDIR(st->st_mode) ? "0755" : "0644");
+			   S_ISDIR(st->st_mode) ? "make it 0755 or keep the ACL out of it" : "make it 0644");
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Opens the ACL's directory from / one component at a time, checking each
+ * directory through its fd: whoever can write any ancestor can rename the
+ * ACL's directory away and put another in its place (a sticky /tmp only stops
+ * others' entries from being renamed, not new ones from appearing). No
+ * symlinks (O_NOFOLLOW), no '.' or '..'. Returns the directory's fd or -1.
+ */
+static int open_acl_dir(const char *path, char *err)
+{
+	char dir[PATH_MAX], what[PATH_MAX + 16];
+	char *c = dir + 1, *slash;
+	struct stat st;
+	int fd, next;
+
+	memcpy(dir, path, strlen(path) + 1);
+	*strrchr(dir, '/') = '\0'; /* path starts with '/' (checked by the caller) */
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		set_errmsg(err, "cannot read ACL %s: failed to open '/': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!safe_owner(&st, path, "directory /", err))
+		goto fail;
+	while (*c) {
+		slash = strchr(c, '/');
+		if (slash)
+			*slash = '\0';
+		if (!*c || !strcmp(c, ".") || !strcmp(c, "..")) {
+			set_errmsg(err, "refusing ACL %s: '.', '..' or an empty name in its path", path);
+			goto fail;
+		}
+		next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			set_errmsg(err, "cannot read ACL %s: %s: %s%s", path, dir,
+				   errno == ELOOP || errno == ENOTDIR ? "is a symlink or not a directory" : strerror(errno),
+				   errno == ENOENT ? " (no ACL: every request of a user is denied)" : "");
+			goto fail;
+		}
+		close(fd);
+		fd = next;
+		snprintf(what, sizeof what, "directory %s", dir);
+		if (fstat(fd, &st) < 0) {
+			set_errmsg(err, "cannot read ACL %s: failed to stat '%s': %s", path, dir, strerror(errno));
+			goto fail;
+		}
+		if (!safe_owner(&st, path, what, err))
+			goto fail;
+		if (!slash)
+			break;
+		*slash = '/';
+		c = slash + 1;
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 static int parse_file(FILE *f, const char *path, char *err)
@@ -430,7 +488,6 @@ static int parse_file(FILE *f, const char *path, char *err)
 
 int acl_load(const char *path, char *err)
 {
-	char dirbuf[PATH_MAX];
 	struct stat st;
 	FILE *f;
 	int fd, dfd, r;
@@ -441,27 +498,17 @@ int acl_load(const char *path, char *err)
 		set_errmsg(err, "failed to read ACL %s: out of memory", path);
 		goto fail;
 	}
-	if (strlen(path) >= sizeof dirbuf || path[0] != '/') {
+	if (strlen(path) >= PATH_MAX || path[0] != '/') {
 		set_errmsg(err, "refusing ACL %s: not an absolute path", path);
 		goto fail;
 	}
-	memcpy(dirbuf, path, strlen(path) + 1);
-	dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		set_errmsg(err, "cannot read ACL %s: %s (no ACL: every request of a user is denied)", path,
-			   strerror(errno));
+	dfd = open_acl_dir(path, err);
+	if (dfd < 0)
 		goto fail;
-	}
-	r = fstat(dfd, &st);
-	if (r < 0 || !safe_owner(&st, path, "its directory", err)) {
-		if (r < 0)
-			set_errmsg(err, "cannot read ACL %s: %s", path, strerror(errno));
-		close(dfd);
-		goto fail;
-	}
-	memcpy(dirbuf, path, strlen(path) + 1);
-	fd = openat(dfd, basename(dirbuf), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = openat(dfd, strrchr(path, '/') + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	r = errno;
 	close(dfd);
+	errno = r;
 	if (fd < 0) {
 		set_errmsg(err, "cannot read ACL %s: %s%s", path, errno == ELOOP ? "it is a symlink" : strerror(errno),
 			   errno == ENOENT ? " (no ACL: every request of a user is denied)" : "");

@@ -11,11 +11,11 @@
  *   - deny by default: an allowed query matches at least one allow rule.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/sys/paths.js';
+import { rootOnlyTempDir } from '../support/setuid.js';
 
 const BIN = join(packageRoot(), 'helper', 'build', 'tunform-helper');
 const ROUNDS = Number(process.env.TUNFORM_FUZZ_ROUNDS ?? 150);
@@ -33,7 +33,8 @@ function rng(seed: number): () => number {
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tunform-fuzz-'));
+// The helper refuses an ACL below a directory others can write (such as /tmp).
+const dir = rootOnlyTempDir('tunform-fuzz-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The helper's device-name rule (names.c), as the model sees it. */

@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetns, destroyNetns, ipn } from '../support/netns.js';
@@ -228,6 +228,47 @@ describe('setuid tunform-helper', () => {
         expect(links(ns)).toEqual(['lo']);
       } finally {
         writeAcl(BASE_ACL);
+      }
+    });
+  });
+
+  it('GIVEN an ACL whose file and own directory are safe WHEN an ancestor is writable by others (sticky or not) or its group, is not root\'s, or is a symlink and nobody runs exec THEN the helper refuses to run at all, naming that ancestor', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    const root = h!.aclRoot;
+    const etc = join(root, 'etc');
+    const refused = (pattern: RegExp): void => {
+      const r = asNobody(['--netns', ns, 'exec'], 'create vm-a tun -\n');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(pattern);
+    };
+    let ns = '';
+    await inNetns('suid', (n) => {
+      ns = n;
+      const at = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      try {
+        // Control: the same ACL, every ancestor safe, is read and allows the op.
+        const ok = asNobody(['--netns', ns, 'exec'], 'create vm-a tun -\nunlink vm-a\n');
+        expect(ok.stdout).toBe('ok create vm-a\nok unlink vm-a\n');
+        chmodSync(root, 0o1777);
+        refused(new RegExp(`refusing ACL ${at}/etc/helper\\.acl: directory ${at} is writable by others \\(mode 1777; make it 0755 or keep the ACL out of it\\)`));
+        chmodSync(root, 0o775);
+        refused(new RegExp(`directory ${at} is writable by its group \\(mode 0775`));
+        chmodSync(root, 0o755);
+        chownSync(root, NOBODY_UID, 0);
+        refused(new RegExp(`directory ${at} is owned by uid ${NOBODY_UID}, not root`));
+        chownSync(root, 0, 0);
+        renameSync(etc, `${etc}.real`);
+        symlinkSync(`${etc}.real`, etc);
+        refused(new RegExp(`cannot read ACL ${at}/etc/helper\\.acl: ${at}/etc: is a symlink or not a directory`));
+        expect(links(ns)).toEqual(['lo']);
+      } finally {
+        chmodSync(root, 0o755);
+        chownSync(root, 0, 0);
+        if (existsSync(`${etc}.real`)) {
+          rmSync(etc, { force: true });
+          renameSync(`${etc}.real`, etc);
+        }
       }
     });
   });

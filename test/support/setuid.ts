@@ -2,10 +2,12 @@
  * A setuid copy of tunform-helper for tests: built with a test ACL path,
  * installed root-owned mode 4755 in a temp directory on a mount without
  * nosuid, run as `setpriv --reuid=nobody --regid=nogroup --clear-groups`.
+ * The ACL lives apart, under /run: the helper refuses an ACL below any
+ * directory others can write, and /tmp is one.
  * Shared by test/integration/setuid*.test.ts.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/sys/paths.js';
 import { ipn, isRoot } from './netns.js';
@@ -24,9 +26,21 @@ export function setuidSkipReason(dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A new temp directory (0755) whose every ancestor is root's and writable by
+ * root only, as the helper requires above its ACL: under /run, not /tmp.
+ */
+export function rootOnlyTempDir(prefix: string): string {
+  const dir = mkdtempSync(join('/run', prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 export interface SetuidHelper {
-  /** The temp directory (0755, root's): the binary, the ACL, build files. */
+  /** The temp directory (0755, root's): the binary and build files. */
   readonly dir: string;
+  /** The ACL's temp directory (0755, root's, under /run); the ACL is in its `etc` (0755). */
+  readonly aclRoot: string;
   /** The setuid-root copy. */
   readonly helper: string;
   /** The ACL path compiled into the copy. */
@@ -53,13 +67,22 @@ export function installSetuidHelper(acl = '', opts: { readonly clientIdleMs?: nu
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`setuid tests cannot run under CI=true: ${skip}`);
   }
-  const aclPath = join(dir, 'helper.acl');
+  const aclRoot = skip ? dir : rootOnlyTempDir('tunform-suid-acl-');
+  if (!skip) {
+    mkdirSync(join(aclRoot, 'etc'));
+    chmodSync(join(aclRoot, 'etc'), 0o755);
+  }
+  const aclPath = join(aclRoot, 'etc', 'helper.acl');
   const helper = join(dir, 'tunform-helper');
   const writeAcl = (text: string, mode = 0o644): void => {
     writeFileSync(aclPath, text);
     chmodSync(aclPath, mode);
   };
-  const h: SetuidHelper = { dir, helper, acl: aclPath, skip, writeAcl, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const cleanup = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(aclRoot, { recursive: true, force: true });
+  };
+  const h: SetuidHelper = { dir, aclRoot, helper, acl: aclPath, skip, writeAcl, cleanup };
   if (skip) return h;
   chmodSync(dir, 0o755); // nobody must reach the binary; the ACL's directory must not be writable by others
   const idle = opts.clientIdleMs !== undefined ? [`CLIENT_IDLE_MS=${opts.clientIdleMs}`] : [];
