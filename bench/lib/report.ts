@@ -2,9 +2,9 @@
  * Result rows, the console table and docs/benchmarks.md.
  *
  * Every run merges its rows into bench/results/latest.json (keyed by case,
- * metric and N), so `npm run bench -- drift` refreshes only the drift rows
- * and the document still shows the other cases from their last run, each row
- * with its own date.
+ * metric and N), so `npm run bench -- drift --n 10000` refreshes only drift's
+ * rows at 10000 and the document still shows every other row from its last
+ * run, each with its own date.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -114,24 +114,39 @@ export function printTable(rows: readonly Row[]): void {
 const RESULTS = join(BENCH_DIR, 'results', 'latest.json');
 const keyOf = (r: Row) => `${r.case}\u0000${r.metric}\u0000${r.n}`;
 
+/**
+ * Rows of this run replace only the rows with the same case, metric and N:
+ * `npm run bench -- drift --n 10000` keeps drift's rows at 1, 100 and 1000.
+ * Ordered by case (as in `order`), then N, then in the order the case measured them.
+ */
+export function mergeRows(old: readonly Row[], fresh: readonly Row[], order: readonly string[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const r of [...old, ...fresh]) byKey.set(keyOf(r), r);
+  const caseRank = (r: Row) => {
+    const i = order.indexOf(r.case);
+    return i === -1 ? order.length : i;
+  };
+  return [...byKey.values()]
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => caseRank(a.r) - caseRank(b.r) || a.r.n - b.r.n || a.i - b.i)
+    .map((x) => x.r);
+}
+
+/** Merges rows into bench/results/latest.json (see mergeRows) and returns what it wrote. */
 export function mergeResults(rows: readonly Row[], m: Machine, order: readonly string[]): { rows: Row[]; machine: Machine } {
-  let old: { rows: Row[]; machine: Machine } | undefined;
-  if (existsSync(RESULTS)) {
-    try {
-      old = JSON.parse(readFileSync(RESULTS, 'utf8'));
-    } catch {
-      old = undefined;
-    }
-  }
-  const fresh = new Set(rows.map((r) => r.case));
-  const kept = (old?.rows ?? []).filter((r) => !fresh.has(r.case));
-  const all = [...kept, ...rows].sort((a, b) => order.indexOf(a.case) - order.indexOf(b.case));
-  const merged = { rows: all, machine: m };
+  const merged = { rows: mergeRows(readResults(), rows, order), machine: m };
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(merged, null, 2) + '\n');
-  // de-dupe by key, keeping the last
-  const byKey = new Map(all.map((r) => [keyOf(r), r]));
-  return { rows: [...byKey.values()], machine: m };
+  return merged;
+}
+
+function readResults(): Row[] {
+  if (!existsSync(RESULTS)) return [];
+  try {
+    return (JSON.parse(readFileSync(RESULTS, 'utf8')) as { rows?: Row[] }).rows ?? [];
+  } catch {
+    return [];
+  }
 }
 
 export function writeDoc(rows: readonly Row[], m: Machine, descriptions: Record<string, string>, commandLine: string): string {
