@@ -55,3 +55,31 @@ export function chooseHolderStart(netns: string | undefined, facts: HolderStartF
   if (!facts.installedUnits.has(file) && !facts.installedUnits.has(unit)) return { kind: 'direct', why: 'unit-not-installed' };
   return { kind: 'systemd', unit };
 }
+
+export interface HolderRestartFacts extends HolderStartFacts {
+  /** The running holder's pid (its answer to `ping`); undefined when none answers. */
+  readonly holderPid?: number;
+  /** `systemctl show -P MainPID UNIT`: 0 or undefined when the unit runs no process or was not asked. */
+  readonly unitMainPid?: number;
+}
+
+export type HolderRestartMode =
+  | { readonly kind: 'systemctl'; readonly unit: string }
+  | { readonly kind: 'hand-over'; readonly why: 'no-holder' | 'no-systemd' | 'unit-not-installed' | 'not-the-unit' };
+
+/**
+ * How `tunform holder restart` replaces a running holder. When it is the main
+ * process of its unit, `systemctl restart UNIT`: a successor started outside
+ * the unit would leave systemd watching its main process exit (the unit then
+ * stops, and the next `systemctl start` fails against the successor's lock),
+ * while across a restart job systemd keeps the fd store and passes it to the
+ * new main process. Any other holder (a daemon, or one started before the
+ * unit was installed) hands its fds over to a successor.
+ */
+export function chooseHolderRestart(netns: string | undefined, facts: HolderRestartFacts): HolderRestartMode {
+  if (facts.holderPid === undefined) return { kind: 'hand-over', why: 'no-holder' };
+  const start = chooseHolderStart(netns, facts);
+  if (start.kind === 'direct') return { kind: 'hand-over', why: start.why };
+  if (facts.unitMainPid !== facts.holderPid) return { kind: 'hand-over', why: 'not-the-unit' };
+  return { kind: 'systemctl', unit: start.unit };
+}

@@ -126,7 +126,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .command('holder')
     .description("manage a namespace's holder (the process keeping keepCarrier fds)")
     .command('restart')
-    .description('hand every held fd to a new holder from the current helper binary, then end the old one; no carrier drop')
+    .description("replace the holder without a carrier drop: systemctl restart when it is its unit's main process, else it hands every fd to a new holder from the current helper binary")
     .addOption(netnsOption())
     .addOption(jsonOption())
     .action(wrap(runHolderRestart));

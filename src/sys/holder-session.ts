@@ -19,6 +19,8 @@ export const HOLDER_IDLE_MS = 30_000;
 export interface HolderRequestOptions {
   /** Give up when requests wait and no answer came for this long (default HOLDER_IDLE_MS). */
   readonly idleTimeoutMs?: number;
+  /** Another holder's socket than the namespace's (one found under the run directory). */
+  readonly socketPath?: string;
 }
 
 export interface HolderSession {
@@ -34,7 +36,7 @@ export interface HolderSession {
  * that ends early rejects every unanswered request with a backend error.
  */
 export function openHolderSession(netns: string | undefined, opts: HolderRequestOptions = {}): HolderSession {
-  const path = holderSocketPath(netns);
+  const path = opts.socketPath ?? holderSocketPath(netns);
   const sock = createConnection({ path });
   const waiting: { line: string; resolve: (r: string) => void; reject: (e: Error) => void }[] = [];
   let buf = '';

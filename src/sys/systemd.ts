@@ -1,6 +1,7 @@
 /**
- * The system facts chooseHolderStart (src/boot/holder-start-mode.ts) needs,
- * and `systemctl start`. $TUNFORM_SYSTEMCTL names another systemctl (tests).
+ * The system facts chooseHolderStart and chooseHolderRestart
+ * (src/boot/holder-start-mode.ts) need, and `systemctl start|restart`.
+ * $TUNFORM_SYSTEMCTL names another systemctl (tests).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,9 +26,19 @@ export function readHolderStartFacts(unitFiles: readonly string[]): HolderStartF
 
 export const systemctlPath = (): string => process.env.TUNFORM_SYSTEMCTL ?? 'systemctl';
 
-export async function systemctlStart(unit: string): Promise<{ ok: boolean; why: string }> {
+/** `systemctl start|restart UNIT`; for a Type=notify unit it returns once the new main process said READY=1. */
+export async function systemctl(verb: 'start' | 'restart', unit: string): Promise<{ ok: boolean; why: string }> {
   const bin = systemctlPath();
-  const r = await runCommand(bin, ['start', unit]);
+  const r = await runCommand(bin, [verb, unit]);
   if (r.spawnError) return { ok: false, why: `cannot run ${bin}: ${r.spawnError.message}` };
   return { ok: r.exitCode === 0, why: r.stderr.trim() || `${bin} exited with status ${r.exitCode}` };
+}
+
+export const systemctlStart = (unit: string): Promise<{ ok: boolean; why: string }> => systemctl('start', unit);
+
+/** `systemctl show -P MainPID UNIT`: 0 when the unit runs no process; undefined when systemctl could not say. */
+export async function systemctlMainPid(unit: string): Promise<number | undefined> {
+  const r = await runCommand(systemctlPath(), ['show', '-P', 'MainPID', unit]);
+  const m = /^(\d+)\s*$/.exec(r.stdout);
+  return r.exitCode === 0 && m ? Number(m[1]) : undefined;
 }

@@ -10,6 +10,8 @@ Reads commands on stdin, one per line, answers one line each on stdout:
     start      starts COMMAND with the stored fds     -> started PID
     ready      waits for READY=1 from it (10 s)       -> ready | timeout
     kill       SIGKILLs it and reaps it               -> killed STATUS
+    stop       SIGTERMs it and reaps it (the stop half
+               of systemctl restart; the store stays) -> stopped STATUS
     stored     names of the stored fds, sorted        -> stored NAME...
     sync       handles every pending notification     -> synced
 """
@@ -85,6 +87,11 @@ for line in sys.stdin:
         _, status = os.waitpid(child, 0)
         handle(0)
         print("killed", status, flush=True)
+    elif word == "stop":
+        os.kill(child, signal.SIGTERM)
+        _, status = os.waitpid(child, 0)
+        handle(0)  # what it sent before it died (an FDSTOREREMOVE would show in `stored`)
+        print("stopped", status, flush=True)
     elif word == "stored":
         handle(0)
         print(" ".join(["stored"] + sorted(store)), flush=True)

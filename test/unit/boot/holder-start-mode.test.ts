@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseHolderStart, holderUnit, systemdEscape } from '../../../src/boot/holder-start-mode.js';
+import { chooseHolderRestart, chooseHolderStart, holderUnit, systemdEscape } from '../../../src/boot/holder-start-mode.js';
 
 const facts = (systemdBooted: boolean, ...units: string[]) => ({ systemdBooted, installedUnits: new Set(units) });
 
@@ -37,5 +37,26 @@ describe('chooseHolderStart', () => {
   });
   it('holderUnit names the file to look for', () => {
     expect(holderUnit('blue')).toEqual({ unit: 'tunform-holder@blue.service', file: 'tunform-holder@.service' });
+  });
+});
+
+describe('chooseHolderRestart', () => {
+  const sd = (holderPid: number | undefined, unitMainPid: number | undefined, ...units: string[]) => ({ ...facts(true, ...units), holderPid, unitMainPid });
+  it('GIVEN the holder is the main process of its unit WHEN restarted THEN systemctl restarts the escaped instance', () => {
+    expect(chooseHolderRestart('tf-a', sd(812, 812, 'tunform-holder@.service'))).toEqual({ kind: 'systemctl', unit: 'tunform-holder@tf\\x2da.service' });
+    expect(chooseHolderRestart(undefined, sd(9, 9, 'tunform-holder.service'))).toEqual({ kind: 'systemctl', unit: 'tunform-holder.service' });
+  });
+  it('GIVEN the unit runs another process or none WHEN restarted THEN the holder hands over', () => {
+    expect(chooseHolderRestart('blue', sd(812, 0, 'tunform-holder@.service'))).toEqual({ kind: 'hand-over', why: 'not-the-unit' });
+    expect(chooseHolderRestart('blue', sd(812, 700, 'tunform-holder@.service'))).toEqual({ kind: 'hand-over', why: 'not-the-unit' });
+    expect(chooseHolderRestart('blue', sd(812, undefined, 'tunform-holder@.service'))).toEqual({ kind: 'hand-over', why: 'not-the-unit' });
+  });
+  it('GIVEN no systemd or no unit file WHEN restarted THEN the holder hands over, whatever MainPID says', () => {
+    expect(chooseHolderRestart('blue', { ...facts(false, 'tunform-holder@.service'), holderPid: 5, unitMainPid: 5 })).toEqual({ kind: 'hand-over', why: 'no-systemd' });
+    expect(chooseHolderRestart(undefined, sd(5, 5, 'tunform-holder@.service'))).toEqual({ kind: 'hand-over', why: 'unit-not-installed' });
+  });
+  it('GIVEN no holder answers WHEN restarted THEN the helper decides (nothing to restart), never systemctl', () => {
+    expect(chooseHolderRestart('blue', sd(undefined, 0, 'tunform-holder@.service'))).toEqual({ kind: 'hand-over', why: 'no-holder' });
+    expect(chooseHolderRestart('blue', sd(undefined, undefined, 'tunform-holder@.service'))).toEqual({ kind: 'hand-over', why: 'no-holder' });
   });
 });
