@@ -83,10 +83,10 @@ export async function restartHolder(netns: string | undefined, helper: string = 
   return { ...(oldPid !== undefined ? { oldPid } : {}), newPid: Number(m[1]), helper, via: 'hand-over' };
 }
 
-/** What became of one running holder when every holder was restarted. */
+/** What became of one running holder when every holder was restarted; runDir names one started from inside another namespace. */
 export type HolderRestartOutcome =
   | { readonly netns?: string; readonly restarted: HolderRestart }
-  | { readonly netns?: string; readonly pid: number; readonly failed: string };
+  | { readonly netns?: string; readonly runDir?: string; readonly pid: number; readonly failed: string };
 
 const listDir = (dir: string): string[] => {
   try {
@@ -99,9 +99,10 @@ const listDir = (dir: string): string[] => {
 /**
  * Restarts every holder that runs onto `helper` (after an upgrade of the
  * helper binary): the machine's own namespace's and each named namespace's
- * (RUN_DIR/netns/NAME), one after the other. Holders of unnamed namespaces
- * (RUN_DIR/self-DEV-INO other than ours) cannot be named with --netns: they are
- * reported as not restarted. A failure leaves that holder running with its devices.
+ * (RUN_DIR/netns/NAME), one after the other. A holder started from inside
+ * another namespace (`ip netns exec`, RUN_DIR/self-DEV-INO other than ours)
+ * is not reachable with --netns: it is reported as not restarted. A failure
+ * leaves that holder running with its devices.
  */
 export async function restartRunningHolders(helper: string): Promise<HolderRestartOutcome[]> {
   const out: HolderRestartOutcome[] = [];
@@ -123,7 +124,7 @@ export async function restartRunningHolders(helper: string): Promise<HolderResta
     if (dir === own || !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
     const pid = await runningPid(undefined, join(dir, 'holder.sock'));
     if (pid !== undefined) {
-      out.push({ pid, failed: `it serves an unnamed namespace (${dir}), which --netns cannot name; run \`nsenter -t ${pid} -n tunform holder restart\`` });
+      out.push({ runDir: dir, pid, failed: `it was started from inside its namespace, which --netns does not reach; run \`nsenter -t ${pid} -n tunform holder restart\`` });
     }
   }
   return out;

@@ -10,6 +10,8 @@ import { backendError, invalidInput, permissionError } from '../../errors.js';
 import { installedHelperPath, packageRoot } from '../../sys/paths.js';
 import { runCommand } from '../../sys/run-command.js';
 import type { Io } from '../io.js';
+import { restartRunningHolders } from '../../apply/holder-restart.js';
+import { reportHolderRestarts } from './holder.js';
 
 export interface InstallHelperOptions {
   /** Install prefix (default /usr/local). */
@@ -46,5 +48,8 @@ export async function runInstallHelper(opts: InstallHelperOptions, io: Io): Prom
     `Installed the setuid helper at ${installed}.\n` +
       'Users get access through its ACL (see docs/helper-acl.md); until an administrator adds allow lines, it denies everything.\n',
   );
+  // A staged install (--destdir) is not the binary this machine runs: running holders stay as they are.
+  if (destdir === undefined) reportHolderRestarts(await restartRunningHolders(installed), installed, io);
+  else io.out('A staged install (--destdir): running holders were not restarted.\n');
   return 0;
 }
