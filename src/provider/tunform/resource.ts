@@ -42,7 +42,9 @@ export function netdevResource(ctx: ProviderContext): ResourceType {
         planned === null
           ? { kind: 'delete', device: deviceToDelete(prior!, ctx), adopt: prior!.managed === false }
           : { kind: 'upsert', device: deviceOf(planned, ctx.lookup), adopt: prior !== null && prior.managed === false };
-      const outcome = await ctx.batcher.submit(change);
+      // A write: no Read may be answered from what was read before it, or while it runs.
+      ctx.snapshots.invalidate();
+      const outcome = await ctx.batcher.submit(change).finally(() => ctx.snapshots.invalidate());
       const warnings = (outcome.warnings ?? []).map((w): Diagnostic => ({ severity: 'warning', summary: w }));
       if (outcome.failure) {
         return { newState: prior, diagnostics: [errorDiagnostic(outcome.failure.summary, outcome.failure.detail), ...warnings] };
@@ -54,8 +56,11 @@ export function netdevResource(ctx: ProviderContext): ResourceType {
     },
 
     async read(request: ReadRequest): Promise<ReadResponse> {
-      const { byName } = await ctx.snapshots.get();
-      const device = byName.get(String(request.current.name));
+      const name = String(request.current.name);
+      let snapshot = await ctx.snapshots.get();
+      // The shared snapshot may predate a device made by hand a moment ago: look once more before saying it is gone.
+      if (!snapshot.byName.has(name)) snapshot = await ctx.snapshots.lookAgain(snapshot);
+      const device = snapshot.byName.get(name);
       // Gone: Terraform drops it from state and plans a create.
       if (!device) return { newState: null, private: request.private };
       return { newState: stateFromLive(device, request.current, ctx.lookup), private: framingPrivate(attachedQueues(device) === 0) };

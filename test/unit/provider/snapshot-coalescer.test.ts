@@ -21,21 +21,52 @@ describe('LiveSnapshots', () => {
     expect((await all).every((x) => x.byName.has('tun0'))).toBe(true);
   });
 
-  test('GIVEN a snapshot WHEN asked within the reuse time THEN reused; after it THEN read again', async () => {
+  test('GIVEN a snapshot WHEN callers keep coming, each within the idle time THEN reused however long; after a pause longer than it THEN read again', async () => {
     const r = countingReader();
     let now = 0;
     const s = new LiveSnapshots(r.read, () => now, 1000);
     const first = s.get();
     r.answer(0, 'a');
     await first;
-    now = 1000;
-    await s.get();
+    // A long refresh: ten seconds of Reads, never more than the idle time apart.
+    for (now = 1000; now <= 10_000; now += 1000) expect((await s.get()).byName.has('a')).toBe(true);
     expect(r.calls).toHaveLength(1);
-    now = 1001;
-    const third = s.get();
+    now += 1001;
+    const later = s.get();
     expect(r.calls).toHaveLength(2);
     r.answer(1, 'b');
-    expect((await third).byName.has('b')).toBe(true);
+    expect((await later).byName.has('b')).toBe(true);
+  });
+
+  test('GIVEN a name missing from the snapshot WHEN several callers look again THEN one new read serves them all, and a miss in it is final', async () => {
+    const r = countingReader();
+    const s = new LiveSnapshots(r.read, () => 0);
+    const first = s.get();
+    r.answer(0, 'a');
+    const seen = await first;
+    const again = [s.lookAgain(seen), s.lookAgain(seen), s.lookAgain(seen)];
+    expect(r.calls).toHaveLength(2);
+    r.answer(1, 'made-by-hand');
+    const looked = await Promise.all(again);
+    expect(looked.every((x) => x === looked[0] && x.byName.has('made-by-hand'))).toBe(true);
+    // Callers after it get the second look from get() and, missing a name there too, no third read.
+    const next = await s.get();
+    expect(next).toBe(looked[0]);
+    expect(await s.lookAgain(next)).toBe(next);
+    expect(r.calls).toHaveLength(2);
+  });
+
+  test('GIVEN a caller that missed a name in an older snapshot WHEN another already looked again THEN it gets that newer one, no read', async () => {
+    const r = countingReader();
+    const s = new LiveSnapshots(r.read, () => 0);
+    const first = s.get();
+    r.answer(0, 'a');
+    const old = await first;
+    const looked = s.lookAgain(old);
+    r.answer(1, 'b');
+    const newer = await looked;
+    expect(await s.lookAgain(old)).toBe(newer);
+    expect(r.calls).toHaveLength(2);
   });
 
   test('GIVEN a read in flight WHEN an apply invalidates THEN later callers get a new read, not the old one', async () => {
