@@ -5,7 +5,7 @@
  * are ignored, which is always safe); a dynamic value is a two-element array
  * of the type's JSON (as bytes) and the value.
  */
-import { decode, encode, ExtData } from '@msgpack/msgpack';
+import { Decoder, Encoder, ExtData } from '@msgpack/msgpack';
 import { invalidInput } from '../../errors.js';
 import type { CtyType, CtyValue } from '../contract.js';
 import { typeToJson } from './cty-type.js';
@@ -15,6 +15,15 @@ import { decodeValue, encodeValue, type DecodeOptions, type EncodeFlavor, type W
 const UNKNOWN_EXT = new ExtData(0, new Uint8Array(0));
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One encoder and one decoder for the process: the library's encode() and
+ * decode() build a new one (and a 2 KiB buffer) per value, thousands of times
+ * per refresh. Both copy their result out and guard against re-entry.
+ * useBigInt64 off: 64-bit integers arrive as numbers, which is what a contract number is.
+ */
+const encoder = new Encoder();
+const decoder = new Decoder();
 
 const msgpackIn: WireFlavor = {
   isUnknown: (raw) => raw instanceof ExtData,
@@ -32,10 +41,9 @@ const msgpackOut: EncodeFlavor = {
 };
 
 export function decodeMsgpack(bytes: Uint8Array, type: CtyType, options?: DecodeOptions): CtyValue {
-  // useBigInt64 off: 64-bit integers arrive as numbers, which is what a contract number is.
-  return decodeValue(decode(bytes), type, msgpackIn, options);
+  return decodeValue(decoder.decode(bytes), type, msgpackIn, options);
 }
 
 export function encodeMsgpack(value: CtyValue, type: CtyType): Uint8Array {
-  return encode(encodeValue(value, type, msgpackOut, typeToJson));
+  return encoder.encode(encodeValue(value, type, msgpackOut, typeToJson));
 }

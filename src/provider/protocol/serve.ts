@@ -70,7 +70,12 @@ export async function serveProvider(factory: ProviderFactory | LoadingProviderFa
   process.on('exit', removeDir);
   const socketPath = socketPathIn(dir);
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': MAX_MESSAGE_BYTES });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    // Nobody queries channelz here, and its per-call bookkeeping runs thousands of times per refresh.
+    'grpc.enable_channelz': 0,
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -67,8 +67,17 @@ export function schemaToWire(schema: BlockSchema): Message {
   };
 }
 
-/** The object type every value of this schema is encoded against. */
-export const schemaType = (schema: BlockSchema): CtyType => blockType(schema.attributes);
+const schemaTypes = new WeakMap<BlockSchema, CtyType>();
+
+/** The object type every value of this schema is encoded against; built once per schema, as every call needs it. */
+export function schemaType(schema: BlockSchema): CtyType {
+  let type = schemaTypes.get(schema);
+  if (type === undefined) {
+    type = blockType(schema.attributes);
+    schemaTypes.set(schema, type);
+  }
+  return type;
+}
 
 const asBytes = (b: unknown): Uint8Array | undefined => (b instanceof Uint8Array && b.length > 0 ? b : undefined);
 

@@ -5,7 +5,7 @@
  * ifindex (kept in place, unknown when the device is made anew) and the
  * managed marker.
  */
-import { UNKNOWN, isUnknown, type AttributePath, type CtyObject, type CtyValue, type PlanRequest, type PlanResponse } from '../contract.js';
+import { UNKNOWN, isUnknown, type AttributePath, type CtyObject, type CtyValue, type Diagnostic, type PlanRequest, type PlanResponse } from '../contract.js';
 import type { SystemLookup } from '../../spec/lookup.js';
 import { checkConfig } from './validate.js';
 import { hasErrors } from './diagnostics.js';
@@ -55,10 +55,15 @@ export function replacingChanges(prior: CtyObject, planned: CtyObject, framingIn
   return changed.map((a) => [a.attribute]);
 }
 
-export function planDevice(request: PlanRequest, lookup: SystemLookup): PlanResponse {
+/** `check` is the validator (checkConfig's diagnostics by default; the resource passes its remembered ones). */
+export function planDevice(
+  request: PlanRequest,
+  lookup: SystemLookup,
+  check: (config: CtyObject) => readonly Diagnostic[] = (config) => checkConfig(config, lookup).diagnostics,
+): PlanResponse {
   const { prior, proposed, config } = request;
   if (proposed === null || config === null) return { planned: null };
-  const diagnostics = checkConfig(config, lookup).diagnostics;
+  const diagnostics = check(config);
   if (hasErrors(diagnostics)) return { planned: null, diagnostics };
 
   const planned: Record<string, CtyValue> = { ...proposed };

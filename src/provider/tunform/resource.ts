@@ -6,7 +6,7 @@ import { isUnknown, type ApplyRequest, type ApplyResponse, type CtyObject, type 
 import type { DeviceSpec } from '../../model.js';
 import { deviceNameSchema } from '../../spec/schema.js';
 import type { ProviderContext } from './context.js';
-import { checkConfig, deviceOf } from './validate.js';
+import { checkConfig, ConfigChecks, deviceOf } from './validate.js';
 import { framingPrivate, planDevice } from './plan.js';
 import { attachedQueues } from '../../plan/diff.js';
 import { resourceSchema } from './schema.js';
@@ -29,12 +29,13 @@ function deviceToDelete(prior: CtyObject, ctx: ProviderContext): DeviceSpec {
 }
 
 export function netdevResource(ctx: ProviderContext): ResourceType {
+  const checks = new ConfigChecks();
   return {
     schema: resourceSchema(),
 
-    validate: (config) => checkConfig(config, ctx.validationLookup).diagnostics,
+    validate: (config) => checks.diagnostics(config, ctx.validationLookup),
 
-    plan: async (request) => planDevice(request, ctx.lookup),
+    plan: async (request) => planDevice(request, ctx.lookup, (config) => checks.diagnostics(config, ctx.lookup)),
 
     async apply(request: ApplyRequest): Promise<ApplyResponse> {
       const { prior, planned } = request;

@@ -3,13 +3,14 @@
  * (src/spec/device.ts validateDevice), so Terraform users get the same rules
  * and the same sentences, on the attribute they are about.
  */
-import type { CtyObject, Diagnostic } from '../contract.js';
+import { isUnknown, type CtyObject, type CtyValue, type Diagnostic } from '../contract.js';
 import type { DeviceSpec } from '../../model.js';
 import { validateDevice } from '../../spec/device.js';
 import type { SystemLookup } from '../../spec/lookup.js';
 import { bug } from '../../errors.js';
 import { problemKey, toDiagnostic } from './diagnostics.js';
 import { specInputOf } from './values.js';
+import { DEVICE_ATTRIBUTES } from './names.js';
 
 export interface ConfigCheck {
   readonly diagnostics: readonly Diagnostic[];
@@ -37,4 +38,40 @@ export function deviceOf(values: CtyObject, lookup: SystemLookup): DeviceSpec {
     throw bug(`planned values of '${String(values.name)}' do not validate: ${checked.diagnostics.map((d) => d.summary).join('; ') || 'unknown values'}`);
   }
   return checked.device;
+}
+
+/** A configuration's spec-relevant values as one string; unknown is spelled apart from null (JSON has neither). */
+function configKey(values: CtyObject): string {
+  const part = (v: CtyValue | undefined): string => (isUnknown(v) ? '?' : v === null || v === undefined ? '-' : Array.isArray(v) ? `[${v.map(part).join(',')}]` : JSON.stringify(v));
+  return DEVICE_ATTRIBUTES.map((a) => part(values[a.attribute])).join('|');
+}
+
+/** How many configurations ConfigChecks keeps: far more than Terraform has in flight between a Validate and its Plan. */
+const REMEMBERED_CHECKS = 1024;
+
+/**
+ * checkConfig's diagnostics, remembered per lookup. Terraform sends each
+ * configuration to ValidateResourceConfig and then, in the same process and
+ * with the same values, to PlanResourceChange; the spec validator is the
+ * largest part of either call, so the second asks here. Keyed by the lookup
+ * too: before ConfigureProvider user and group names are not checked
+ * (ProviderContext.validationLookup), and that answer must not serve a plan.
+ */
+export class ConfigChecks {
+  private readonly byLookup = new WeakMap<SystemLookup, Map<string, readonly Diagnostic[]>>();
+
+  diagnostics(values: CtyObject, lookup: SystemLookup): readonly Diagnostic[] {
+    let memo = this.byLookup.get(lookup);
+    if (memo === undefined) {
+      memo = new Map();
+      this.byLookup.set(lookup, memo);
+    }
+    const key = configKey(values);
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const diagnostics = checkConfig(values, lookup).diagnostics;
+    if (memo.size >= REMEMBERED_CHECKS) memo.clear();
+    memo.set(key, diagnostics);
+    return diagnostics;
+  }
 }

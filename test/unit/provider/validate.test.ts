@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UNKNOWN } from '../../../src/provider/contract.js';
-import { checkConfig } from '../../../src/provider/tunform/validate.js';
+import { checkConfig, ConfigChecks } from '../../../src/provider/tunform/validate.js';
+import type { SystemLookup } from '../../../src/spec/lookup.js';
 import { inTerraformTerms } from '../../../src/provider/tunform/diagnostics.js';
 import { fakeLookup } from '../spec/fake-lookup.js';
 import { config } from './values-support.js';
@@ -89,5 +90,41 @@ describe('messages in Terraform terms', () => {
     expect(inTerraformTerms("'vnetHeader' (1) and 'packetInfo: true' but not multiQueue or 'mtu'")).toBe(
       "'vnet_header' (1) and 'packet_info = true' but not multiQueue or 'mtu'",
     );
+  });
+});
+
+describe('remembered checks (ValidateResourceConfig, then PlanResourceChange of the same configuration)', () => {
+  const counting = (base: SystemLookup) => {
+    let calls = 0;
+    const lookup: SystemLookup = { ...base, resolveUser: (v) => (calls++, base.resolveUser(v)) };
+    return { lookup, calls: () => calls };
+  };
+
+  test('GIVEN one configuration checked twice with one lookup WHEN asked THEN the validator runs once and both get its answer', () => {
+    const c = counting(fakeLookup());
+    const checks = new ConfigChecks();
+    const first = checks.diagnostics(config({ name: 'tun0', mode: 'tun', user: 'nobody', mtu: 70000 }), c.lookup);
+    const second = checks.diagnostics(config({ name: 'tun0', mode: 'tun', user: 'nobody', mtu: 70000 }), c.lookup);
+    expect(second).toEqual(first);
+    expect(first.map((d) => d.summary)).toEqual(["'mtu' (70000) must be between 68 and 65535"]);
+    expect(c.calls()).toBe(1);
+  });
+
+  test('GIVEN a name that is unknown, then null WHEN checked THEN each has its own answer (unknown waits for apply, null is missing)', () => {
+    const checks = new ConfigChecks();
+    expect(checks.diagnostics(config({ name: UNKNOWN, mode: 'tun' }), fakeLookup())).toEqual([]);
+    const lookup = fakeLookup();
+    expect(checks.diagnostics(config({ name: UNKNOWN, mode: 'tun' }), lookup)).toEqual([]);
+    expect(checks.diagnostics(config({ name: null, mode: 'tun' }), lookup)).not.toEqual([]);
+    expect(checks.diagnostics(config({ name: 'tun0', mode: 'tun', addresses: [UNKNOWN] }), lookup)).toEqual([]);
+    expect(checks.diagnostics(config({ name: 'tun0', mode: 'tun', addresses: [null] }), lookup)).not.toEqual([]);
+  });
+
+  test('GIVEN an answer for one lookup WHEN another lookup asks about the same configuration THEN it is checked again with that lookup', () => {
+    const checks = new ConfigChecks();
+    const lenient: SystemLookup = { ...fakeLookup(), resolveUser: () => 0 };
+    const strict: SystemLookup = { ...fakeLookup(), resolveUser: () => undefined };
+    expect(checks.diagnostics(config({ name: 'tun0', mode: 'tun', user: 'alice' }), lenient)).toEqual([]);
+    expect(checks.diagnostics(config({ name: 'tun0', mode: 'tun', user: 'alice' }), strict).map((d) => d.attribute)).toEqual([['user']]);
   });
 });
