@@ -12,6 +12,7 @@ import { ProblemSink } from './problems.js';
 import { DEVICE_KEYS, deviceSchema, IPV6_MTU_MIN, MTU_MAX, MTU_MIN, TAP_MTU_MAX, type ParsedDevice } from './schema.js';
 import { keyValue, showValue } from './show.js';
 import { reportIssues } from './zod-issues.js';
+import { fastDevice } from './fast-path.js';
 import type { PathSegment } from './yaml-positions.js';
 
 /** What the context checks learned, for building the DeviceSpec and cross-device checks. */
@@ -31,6 +32,8 @@ export function notADeviceMessage(where: string, input: unknown): string {
 
 /** Schema issues for one device, reported into sink (which is positioned at the device). */
 export function checkDeviceSchema(raw: unknown, sink: ProblemSink): ParsedDevice | undefined {
+  const fast = fastDevice(raw);
+  if (fast !== undefined) return fast;
   const parsed = deviceSchema.safeParse(raw, { reportInput: true });
   if (parsed.success) return parsed.data;
   reportIssues(parsed.error.issues, sink, {

@@ -15,6 +15,7 @@ import { parseYamlLazyPositions, type PositionIndex } from './yaml-positions.js'
 import { decodeSpec, readSpecBytes } from './read-spec.js';
 import { expandsBeyond, expansionBudget, secondDocumentLine } from './yaml-limits.js';
 import { reportIssues } from './zod-issues.js';
+import { fastSpec } from './fast-path.js';
 
 export interface LoadOptions {
   /** `--netns`: replaces the file's netns; the existence check applies to this one. */
@@ -69,7 +70,9 @@ export function parseSpecText(text: string, file: string, opts: LoadOptions): Lo
   }
 
   const sink = new ProblemSink({ file, positions });
-  const parsed = specSchema.safeParse(doc, { reportInput: true });
+  // A plainly valid spec skips zod's object parse; anything else gets the full schema and its messages.
+  const fast = fastSpec(doc);
+  const parsed = fast !== undefined ? ({ success: true, data: fast } as const) : specSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
     reportIssues(parsed.error.issues, sink, {
       knownKeysAt: (path) => (path.length === 0 ? TOP_LEVEL_KEYS : DEVICE_KEYS),

@@ -64,27 +64,35 @@ const FORBIDDEN_RULE = `device names must not contain '/', ':', '%', '*', '?', '
 const RESERVED_RULE = `device names must not be ${RESERVED_DEVICE_NAMES.slice(0, -1).map((n) => `'${n}'`).join(', ')} or '${RESERVED_DEVICE_NAMES.at(-1)}'`;
 const DEVICE_NAME_RULE = `device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes without '/', ':', '%', '*', '?', '[', ']', whitespace or control characters, and not ${RESERVED_DEVICE_NAMES.slice(0, -1).map((n) => `'${n}'`).join(', ')} or '${RESERVED_DEVICE_NAMES.at(-1)}'`;
 
+/**
+ * Every rule a device name breaks, each as its final sentence, in the order
+ * they are checked; [] for a valid name. The schema below reports these, and
+ * the fast path (fast-path.ts) accepts a name when there are none.
+ */
+export function deviceNameProblems(v: string): string[] {
+  const problems: string[] = [];
+  if (v.length === 0) problems.push(`${keyValue('name', v)} is empty; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes`);
+  // The kernel counts bytes. Too many UTF-16 units is reported before the characters, too many bytes from fewer units after them.
+  const tooLong = () => `${keyValue('name', v)} is ${byteLength(v)} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes`;
+  if (v.length > DEVICE_NAME_MAX_BYTES) problems.push(tooLong());
+  if (!DEVICE_NAME_PATTERN.test(v)) problems.push(`${keyValue('name', v)} contains ${forbiddenCharacter(v, DEVICE_NAME_FORBIDDEN)}; ${FORBIDDEN_RULE}`);
+  if (v.length <= DEVICE_NAME_MAX_BYTES && byteLength(v) > DEVICE_NAME_MAX_BYTES) problems.push(tooLong());
+  if (RESERVED_DEVICE_NAMES.includes(v)) problems.push(`${keyValue('name', v)} is reserved; ${RESERVED_RULE}`);
+  return problems;
+}
+
 export const deviceNameSchema = z
   .string({ error: rule('name', 'must be a string', `'name' is required: ${DEVICE_NAME_RULE}`) })
-  .min(1, { error: (iss) => `${keyValue('name', iss.input)} is empty; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes` })
-  .max(DEVICE_NAME_MAX_BYTES, {
-    error: (iss) =>
-      `${keyValue('name', iss.input)} is ${byteLength(String(iss.input))} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes`,
-  })
-  .regex(DEVICE_NAME_PATTERN, {
-    error: (iss) => `${keyValue('name', iss.input)} contains ${forbiddenCharacter(String(iss.input), DEVICE_NAME_FORBIDDEN)}; ${FORBIDDEN_RULE}`,
-  })
   .check((ctx) => {
-    const v = ctx.value;
-    // max() counts UTF-16 units; the kernel counts bytes. Only report here what max() did not.
-    if (v.length <= DEVICE_NAME_MAX_BYTES && byteLength(v) > DEVICE_NAME_MAX_BYTES) {
-      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is ${byteLength(v)} bytes; device names must be 1 to ${DEVICE_NAME_MAX_BYTES} bytes` });
-    }
-    if (RESERVED_DEVICE_NAMES.includes(v)) {
-      ctx.issues.push({ code: 'custom', input: v, message: `${keyValue('name', v)} is reserved; ${RESERVED_RULE}` });
-    }
+    for (const message of deviceNameProblems(ctx.value)) ctx.issues.push({ code: 'custom', input: ctx.value, message });
   })
-  .meta({ description: `Kernel interface name: ${DEVICE_NAME_RULE.replace(/^device names must be /, '')}; unique in the spec.` });
+  // What editors check, from the same constants (JSON Schema counts characters, not bytes).
+  .meta({
+    minLength: 1,
+    maxLength: DEVICE_NAME_MAX_BYTES,
+    pattern: DEVICE_NAME_PATTERN.source,
+    description: `Kernel interface name: ${DEVICE_NAME_RULE.replace(/^device names must be /, '')}; unique in the spec.`,
+  });
 
 export const netnsNameSchema = z
   .string({ error: rule('netns', 'must be a string naming a network namespace') })
@@ -123,6 +131,11 @@ const principal = (key: 'user' | 'group', idName: 'uid' | 'gid', description: st
     .meta({ description });
 };
 
+/** A device's address list as the model holds it: canonical text, in the order of compareCidrs. */
+export function canonicalAddresses(cidrs: readonly Cidr[]): string[] {
+  return [...cidrs].sort(compareCidrs).map((c) => c.cidr);
+}
+
 const cidrSchema = z.string({ error: rule('addresses', 'must be a string such as 172.31.0.1/24 or fd00::1/64') }).transform((v, ctx): Cidr => {
   const parsed = parseCidr(v);
   if (parsed.ok) return parsed.value;
@@ -151,7 +164,7 @@ export const deviceSchema = z
     up: flag('up', 'Administrative state (ip link set up/down).'),
     addresses: z
       .array(cidrSchema, { error: rule('addresses', 'must be a list of addresses such as [172.31.0.1/24, "fd00::1/64"]') })
-      .transform((cidrs) => [...cidrs].sort(compareCidrs).map((c) => c.cidr))
+      .transform(canonicalAddresses)
       .optional()
       .meta({
         description: 'Addresses in CIDR form. Absent: not managed; []: the device must have none (kernel-made IPv6 link-local addresses are ignored).',
@@ -173,6 +186,8 @@ export type ParsedDevice = z.output<typeof deviceSchema>;
 /** What a user may write for one device (YAML or construct props). */
 export type DeviceInput = z.input<typeof deviceSchema>;
 export type SpecInput = z.input<typeof specSchema>;
+/** A spec as zod returns it. */
+export type ParsedSpec = z.output<typeof specSchema>;
 
 export const DEVICE_KEYS: readonly string[] = Object.keys(deviceSchema.shape);
 export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(specSchema.shape);
