@@ -20,7 +20,7 @@ import { pollCarrier } from '../support/carrier.js';
 import { holderRequest } from '../../src/sys/holder-session.js';
 import { skipUnlessRoot } from '../support/require-root.js';
 import { systemdEscape } from '../../src/boot/holder-start-mode.js';
-import { lastStarted, stopFakeSystemctl, writeFakeSystemctl } from '../support/fake-systemctl.js';
+import { failedCalls, lastStarted, stopFakeSystemctl, writeFakeSystemctl } from '../support/fake-systemctl.js';
 
 let ns = '';
 let work = '';
@@ -53,6 +53,7 @@ describe.skipIf(skipUnlessRoot())('acceptance: the holder is started through sys
     expect(readFileSync(join(work, 'calls'), 'utf8')).toBe(`start tunform-holder@${systemdEscape(ns)}.service\n`);
     expect(systemdEscape(ns)).toContain('\\x2d');
     expect(holderProcesses(ns)).toEqual([lastStarted(work)]);
+    expect(failedCalls(work)).toEqual([]);
     expect(link(ns, 'sd0').flags).toContain('LOWER_UP');
   });
 
@@ -150,6 +151,7 @@ describe.skipIf(skipUnlessRoot())('acceptance: tunform holder restart when syste
     expect(readFileSync(join(rwork, 'calls'), 'utf8').split('\n').filter(Boolean).at(-1)).toBe(`start ${unit}`);
     expect(holderProcesses(rns)).toEqual([newPid]);
     expect(await holderRequest(rns, ['list'])).toEqual([`ok list ${DEV} ${BARE} sr2`]);
+    expect(failedCalls(rwork)).toEqual([]);
     await reader.kill();
     expect(link(rns, DEV).flags).toContain('LOWER_UP');
     expect(link(rns, BARE).flags).toContain('LOWER_UP');
