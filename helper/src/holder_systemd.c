@@ -97,6 +97,11 @@ void holder_fdstore_add(const char *name, int fd)
 	(void)sd_send(text, fd); /* without the store the holder still holds: only a crash would drop carrier */
 }
 
+/*
+ * Only when a device is released or gone. Never on the way out (the holder
+ * has no SIGTERM handler on purpose): `systemctl restart` SIGTERMs it and
+ * counts on the store outliving it to keep every carrier (docs/boot.md).
+ */
 void holder_fdstore_remove(const char *name)
 {
 	char text[64];
