@@ -4,7 +4,8 @@
  *   tunform-helper [--netns NAME] exec      ops on stdin, one result line per op
  *   tunform-helper [--netns NAME] check     authorise op lines as the caller, run nothing
  *   tunform-helper [--netns NAME] holder    start or reuse the namespace's holder
- *   tunform-helper [--netns NAME] lock      flock the namespace's apply.lock, print `locked`, wait for EOF
+ *   tunform-helper [--netns NAME] lock      flock the namespace's apply.lock, print `locked`, then serve
+ *                                           `unlock`/`lock` lines until EOF
  *   tunform-helper lock PATH                the same on PATH (not in setuid mode)
  *   tunform-helper acl-check [FILE]         validate the ACL, answer queries on stdin
  *   tunform-helper --netns NAME dump links|addrs   the namespace's `ip -j` table

@@ -40,7 +40,24 @@ export interface ApplyOptions {
   readonly locked?: { readonly lock?: Lock; readonly live: LiveState };
   /** Told each phase and step as the run goes (the CLI shows it for long runs). */
   readonly progress?: Progress;
+  /** How the run takes the lock and reads live state (default: a process each, oneShotIo). */
+  readonly io?: EngineIo;
 }
+
+/**
+ * How a run takes the namespace's lock and reads its live state. The CLI runs
+ * once per process and starts a helper and two `ip` dumps for it; the
+ * provider applies batch after batch and keeps them running (sessions.ts).
+ */
+export interface EngineIo {
+  readonly lock: (netns: string | undefined, onWait?: () => void) => Promise<Lock>;
+  readonly read: (netns: string | undefined) => Promise<LiveState>;
+}
+
+export const oneShotIo: EngineIo = {
+  lock: (netns, onWait) => acquireLock(netns, onWait ? { onWait } : {}),
+  read: (netns) => readLiveState(netns === undefined ? {} : { netns }),
+};
 
 export interface ApplyResult {
   readonly plan: Plan;
@@ -114,13 +131,13 @@ export const VERIFY_ATTEMPTS = 5;
 export const VERIFY_FIRST_DELAY_MS = 50;
 export const VERIFY_MAX_DELAY_MS = 1000;
 
-async function verify(desired: DesiredState, opts: ApplyOptions): Promise<{ attempts: number; last: Plan; live: LiveState }> {
+async function verify(desired: DesiredState, opts: ApplyOptions, io: EngineIo): Promise<{ attempts: number; last: Plan; live: LiveState }> {
   const attempts = opts.verifyAttempts ?? VERIFY_ATTEMPTS;
   let delay = opts.verifyDelayMs ?? VERIFY_FIRST_DELAY_MS;
   let last!: Plan;
   let live!: LiveState;
   for (let i = 1; i <= attempts; i++) {
-    live = await readLiveState({ netns: desired.netns });
+    live = await io.read(desired.netns);
     last = planFor(desired, live, opts);
     if (isInSync(last)) return { attempts: i, last, live };
     if (i < attempts) {
@@ -145,15 +162,15 @@ const hasWork = (p: Plan): boolean => p.actions.length > 0 || p.conflicts.length
  * privileges and no setuid helper), the read happens without it and apply
  * takes the lock later, if there is anything to change.
  */
-export async function lockAndRead(netns: string | undefined, onWait?: () => void): Promise<{ lock?: Lock; live: LiveState }> {
+export async function lockAndRead(netns: string | undefined, onWait?: () => void, io: EngineIo = oneShotIo): Promise<{ lock?: Lock; live: LiveState }> {
   let lock: Lock | undefined;
   try {
-    lock = await acquireLock(netns, onWait ? { onWait } : {});
+    lock = await io.lock(netns, onWait);
   } catch {
     lock = undefined;
   }
   try {
-    return { ...(lock ? { lock } : {}), live: await readLiveState(netns === undefined ? {} : { netns }) };
+    return { ...(lock ? { lock } : {}), live: await io.read(netns) };
   } catch (e) {
     await lock?.release();
     throw e;
@@ -167,20 +184,21 @@ export async function lockAndRead(netns: string | undefined, onWait?: () => void
  */
 export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions = {}): Promise<ApplyResult> {
   let lock = opts.locked?.lock;
+  const io = opts.io ?? oneShotIo;
   try {
     const desired = scopeDesired(desiredIn, opts.devices);
     const netns = desired.netns;
     const what = opts.destroy ? 'destroy' : 'apply';
 
     // Nothing to do needs no privileges, and no lock of its own.
-    let live = opts.locked?.live ?? (await readLiveState({ netns }));
+    let live = opts.locked?.live ?? (await io.read(netns));
     let p = planFor(desired, live, opts);
     if (!hasWork(p)) return noChange(p, live);
     requireNetAdmin(`tunform ${what}`);
     if (!lock) {
-      lock = await acquireLock(netns);
+      lock = await io.lock(netns);
       // Another run may have changed things while we waited for the lock.
-      live = await readLiveState({ netns });
+      live = await io.read(netns);
       p = planFor(desired, live, opts);
       if (!hasWork(p)) return noChange(p, live);
     }
@@ -194,7 +212,7 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
       throw backendError(`${what} failed; the devices are partly changed`, { details: reportLines(report) });
     }
     opts.progress?.phase('verifying');
-    const v = await verify(desired, opts);
+    const v = await verify(desired, opts, io);
     if (!isInSync(v.last)) {
       const left = v.last.actions.map((a) => `${a.action} ${a.name}`).join('; ');
       throw verificationError(`${what} ran every step but live state still differs after ${v.attempts} reads: ${left}`, reportLines(report));

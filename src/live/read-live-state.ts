@@ -6,11 +6,13 @@ import { parseAddrs } from './parse-addrs.js';
 import { parseLinkDump } from './parse-links.js';
 import { scanTunProcesses } from './proc-scan.js';
 import { addHolderView } from './holder-view.js';
-import { runIp } from './run-ip.js';
+import { runIp, type IpDumpSession } from './run-ip.js';
 
 export interface ReadLiveOptions {
   /** Named namespace (`ip netns`); undefined reads the caller's own. */
   readonly netns?: string;
+  /** Where the dumps go (default: one `ip` process each); the provider's IpDumpSession keeps one running. */
+  readonly dumps?: IpDumpSession;
 }
 
 /**
@@ -19,9 +21,10 @@ export interface ReadLiveOptions {
  */
 export async function readLiveState(opts: ReadLiveOptions = {}): Promise<LiveState> {
   const nsPath = netnsPath(opts.netns);
+  const dump = (args: readonly string[]) => (opts.dumps ? opts.dumps.run(args) : runIp(args, opts.netns));
   const [linkJson, addrJson, processes] = await Promise.all([
-    runIp(['-d', '-j', 'link', 'show'], opts.netns),
-    runIp(['-j', 'addr', 'show'], opts.netns),
+    dump(['-d', '-j', 'link', 'show']),
+    dump(['-j', 'addr', 'show']),
     scanTunProcesses({ netnsPath: nsPath }),
   ]);
   const { tun: links, others } = parseLinkDump(linkJson);

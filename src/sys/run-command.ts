@@ -30,6 +30,14 @@ export interface CommandOptions {
   readonly idleTimeoutMs?: number;
   /** Each stdout chunk as it arrives (it is also collected in the result). */
   readonly onStdout?: (chunk: string) => void;
+  /**
+   * startCommand only: a long-lived program serving this process (the
+   * provider's lock and live reads). It keeps this process alive only while
+   * an answer is awaited (RunningCommand.waiting; it ends when its stdin
+   * closes, at the latest when this process exits), and its stdout goes to
+   * onStdout only, not into the result, which would grow with every answer.
+   */
+  readonly serving?: boolean;
 }
 
 /** A program that keeps running while its caller feeds it (`ip -batch -`, the helper's `lock`). */
@@ -40,6 +48,12 @@ export interface RunningCommand {
   end(): void;
   /** SIGKILLs the program. */
   kill(): void;
+  /**
+   * A serving program keeps this process alive only while an answer is
+   * awaited: waiting(true) when a request is written, waiting(false) when
+   * none is left. Without it, nothing else waiting, node would exit mid-call.
+   */
+  waiting(on: boolean): void;
   /** Settles once the program has exited and its output is collected. */
   readonly result: Promise<CommandResult>;
 }
@@ -55,10 +69,19 @@ export function startCommand(file: string, args: readonly string[], opts: Omit<C
   });
   // EPIPE when the program exits early: its exit status tells the story.
   child.stdin.on('error', () => {});
+  if (opts.serving) {
+    child.unref();
+    for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+  }
   return {
     write: (text) => void child.stdin.write(text),
     end: () => void child.stdin.end(),
     kill: () => void child.kill('SIGKILL'),
+    waiting: (on) => {
+      if (!opts.serving) return;
+      if (on) child.ref();
+      else child.unref();
+    },
     result: collect(child, opts),
   };
 }
@@ -95,7 +118,7 @@ function collect(child: ChildProcess, opts: Omit<CommandOptions, 'input'>): Prom
     let spawnError: NodeJS.ErrnoException | undefined;
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       heard();
-      out.push(d);
+      if (!opts.serving) out.push(d);
       opts.onStdout?.(d);
     });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {

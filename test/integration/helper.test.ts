@@ -6,14 +6,14 @@
  * shows the scenario does detect a holder that keeps its queue attached.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOp, parseResultLine, runHelperExec, type HelperOp } from '../../src/apply/helper-client.js';
 import { ensureHolder, holdLine, releaseLine } from '../../src/apply/holder-start.js';
 import { holderList, holderRequest } from '../../src/sys/holder-session.js';
-import { acquireLock } from '../../src/apply/lock.js';
+import { acquireLock, LockSession } from '../../src/apply/lock.js';
 import { helperPath, packageRoot, runDir } from '../../src/sys/paths.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 import { alive, eventually, link, links, Reader, sendDatagrams } from '../support/traffic.js';
@@ -44,6 +44,15 @@ function idName(file: string, id: number): string | number {
     .find((l) => l.split(':')[2] === String(id));
   return line ? line.split(':')[0]! : id;
 }
+
+/** A process's argv joined by spaces ('' once it is gone). */
+const cmdline = (pid: string): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+};
 
 const info = (ns: string, name: string) => link(ns, name).linkinfo?.info_data ?? {};
 
@@ -385,6 +394,45 @@ describe.skipIf(skipUnlessRoot())('tunform-helper', () => {
       const l2 = await second;
       expect(order).toEqual(['first releases', 'second locked']);
       await l2.release();
+    });
+
+    it('GIVEN a session WHEN it releases and takes again over its stdin THEN another locker runs in between, and one helper process served every turn', async () => {
+      const path = lockPath();
+      const session = new LockSession(undefined, path);
+      const lockers = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p) && cmdline(p).includes(path));
+      try {
+        // GIVEN the session holding the lock, and another locker waiting
+        const first = await session.acquire();
+        const order: string[] = [];
+        const other = acquireLock(undefined, { path }).then((l) => (order.push('other locked'), l));
+        await new Promise((r) => setTimeout(r, 300));
+        // WHEN the session releases
+        order.push('session releases');
+        await first.release();
+        // THEN the other locker gets the lock, and the session's next turn waits for it
+        const otherLock = await other;
+        const again = session.acquire().then((l) => (order.push('session locked again'), l));
+        await new Promise((r) => setTimeout(r, 300));
+        order.push('other releases');
+        await otherLock.release();
+        const second = await again;
+        expect(order).toEqual(['session releases', 'other locked', 'other releases', 'session locked again']);
+        await second.release();
+        await (await session.acquire()).release();
+        expect(lockers()).toHaveLength(1);
+      } finally {
+        await session.close();
+      }
+      expect(lockers()).toEqual([]);
+    });
+
+    it('GIVEN a lock helper WHEN it reads a line other than lock or unlock THEN it names the line and exits 1, releasing the lock', () => {
+      const path = lockPath();
+      const r = spawnSync(helperPath(), ['lock', path], { encoding: 'utf8', input: 'unlock\nlock\nrelease\n' });
+      expect(r.stdout).toBe('locked\nunlocked\nlocked\n');
+      expect(r.stderr).toBe("tunform-helper: unknown lock command 'release': expected 'lock' or 'unlock'\n");
+      expect(r.status).toBe(1);
+      expect(spawnSync(helperPath(), ['lock', path], { encoding: 'utf8', input: '' }).stdout).toBe('locked\n');
     });
 
     it('is released when its holder is SIGKILLed', async () => {

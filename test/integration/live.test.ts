@@ -5,11 +5,12 @@
  * `ip netns exec`, which execs python itself, so the child's pid is theirs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLiveState } from '../../src/live/index.js';
+import { IpDumpSession } from '../../src/live/run-ip.js';
 import type { LiveDevice } from '../../src/model.js';
 import { createNetns, destroyNetns, ipn, isRoot } from '../support/netns.js';
 
@@ -54,6 +55,17 @@ async function waitFor(what: string, check: () => boolean): Promise<void> {
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** Pids of the `ip -n NS … -batch -` readers of an IpDumpSession on ns. */
+const batchReaders = (ns: string): string[] =>
+  readdirSync('/proc').filter((p) => {
+    try {
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return argv[0] === 'ip' && argv.includes(ns) && argv.includes('-batch');
+    } catch {
+      return false;
+    }
+  });
 
 const byName = (devices: readonly LiveDevice[]) => new Map(devices.map((d) => [d.name, d]));
 
@@ -146,6 +158,42 @@ describe.skipIf(skipUnlessRoot())('readLiveState (real kernel)', () => {
     const mq1 = byName((await readLiveState({ netns: ns })).devices).get('mq1');
 
     expect(mq1).toMatchObject({ attachedPids: [holderPid], holderPids: [holderPid], keepCarrier: true, numQueues: 0, numDisabled: 1, carrier: true });
+  });
+
+  it('GIVEN an IpDumpSession WHEN read, changed by hand, read again THEN each read is what a one-shot read gives, through one ip -batch per dump kind', async () => {
+    const dumps = new IpDumpSession(ns);
+    try {
+      const first = await readLiveState({ netns: ns, dumps });
+      expect(first).toEqual(await readLiveState({ netns: ns }));
+      // WHEN a device changes by hand between two reads
+      ipn(ns, 'addr', 'add', '192.0.2.7/32', 'dev', 'tun0');
+      const second = await readLiveState({ netns: ns, dumps });
+      // THEN the second read sees it, and still matches a one-shot read
+      expect(byName(second.devices).get('tun0')?.addresses).toContain('192.0.2.7/32');
+      expect(second).toEqual(await readLiveState({ netns: ns }));
+      expect(batchReaders(ns)).toHaveLength(2);
+    } finally {
+      ipn(ns, 'addr', 'del', '192.0.2.7/32', 'dev', 'tun0');
+      await dumps.close();
+    }
+    expect(batchReaders(ns)).toEqual([]);
+  });
+
+  it('GIVEN an IpDumpSession whose ip readers were killed WHEN read THEN the read still succeeds, and later reads go through new readers', async () => {
+    const dumps = new IpDumpSession(ns);
+    try {
+      const before = await readLiveState({ netns: ns, dumps });
+      const killed = batchReaders(ns);
+      expect(killed).toHaveLength(2);
+      for (const p of killed) process.kill(Number(p), 'SIGKILL');
+      expect(await readLiveState({ netns: ns, dumps })).toEqual(before);
+      expect(await readLiveState({ netns: ns, dumps })).toEqual(before);
+      const now = batchReaders(ns);
+      expect(now).toHaveLength(2);
+      expect(now.filter((p) => killed.includes(p))).toEqual([]);
+    } finally {
+      await dumps.close();
+    }
   });
 
   it('GIVEN a namespace that does not exist WHEN read THEN an invalid-input error points at ip netns list', async () => {

@@ -19,6 +19,8 @@ export interface TunformDeps {
   readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
   readonly lockAndRead: (netns: string | undefined) => Promise<{ lock?: Lock; live: LiveState }>;
   readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
+  /** Ends what the engine keeps running for the plugin's life (its lock helper and readers). */
+  readonly close?: () => Promise<void>;
 }
 
 export interface Settings {

@@ -5,9 +5,9 @@
  * apply engine, adoption, account lookup) so tests can observe them.
  */
 import type { ProviderDefinition, ProviderFactory } from '../contract.js';
-import { readLiveState } from '../../live/read-live-state.js';
 import { applyDesired, lockAndRead } from '../../apply/apply.js';
 import { adoptDevices } from '../../apply/adopt.js';
+import { EngineSessions } from '../../apply/sessions.js';
 import { createSystemLookup } from '../../live/system-lookup.js';
 import { ProviderContext, type TunformDeps } from './context.js';
 import { providerSchema } from './schema.js';
@@ -32,17 +32,23 @@ export function createProvider(deps: TunformDeps): ProviderDefinition {
     },
     resources: { [RESOURCE_TYPE]: netdevResource(ctx) },
     dataSources: { [DATA_SOURCE_TYPE]: netdevsDataSource(ctx) },
-    stop: () => ctx.batcher.idle(),
+    stop: async () => {
+      await ctx.batcher.idle();
+      await deps.close?.();
+    },
   };
 }
 
+/** The local engine; its lock helper and `ip` readers live as long as the plugin (EngineSessions). */
 export function realDeps(): TunformDeps {
+  const io = new EngineSessions();
   return {
     lookup: createSystemLookup(),
-    readLive: (netns) => readLiveState(netns === undefined ? {} : { netns }),
-    applyDesired,
-    lockAndRead: (netns) => lockAndRead(netns),
+    readLive: io.read,
+    applyDesired: (desired, opts) => applyDesired(desired, { ...opts, io }),
+    lockAndRead: (netns) => lockAndRead(netns, undefined, io),
     adoptDevices,
+    close: () => io.close(),
   };
 }
 
