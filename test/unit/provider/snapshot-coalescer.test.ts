@@ -113,4 +113,57 @@ describe('Coalescer', () => {
     await expect(c.submit(1)).rejects.toThrow('boom');
     expect(await c.submit(2)).toBe(2);
   });
+
+  test('GIVEN ten calls in flight, seven answered while three wait WHEN the seven successors arrive THEN they run with the three as one batch of ten, not as cohorts of 7 and 3', async () => {
+    const runs: number[][] = [];
+    const gates: (() => void)[] = [];
+    const c = new Coalescer<number, number>(
+      async (items) => {
+        runs.push([...items]);
+        await new Promise<void>((r) => gates.push(r));
+        return items;
+      },
+      300,
+      60_000,
+    );
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const calls = [0, 1, 2, 3, 4, 5, 6].map((i) => c.submit(i)); // the first cohort, gathered
+    await sleep(600);
+    expect(runs).toEqual([[0, 1, 2, 3, 4, 5, 6]]);
+    calls.push(...[7, 8, 9].map((i) => c.submit(i))); // three more while it runs: ten in flight
+    gates.shift()!();
+    await Promise.all(calls.slice(0, 7));
+    // WHEN the seven answered calls' successors trickle in, a few ms apart (far less than the gather gap)
+    for (let i = 10; i < 17; i++) {
+      expect(runs).toHaveLength(1);
+      calls.push(c.submit(i));
+      if (i < 16) await sleep(5);
+    }
+    // THEN the tenth waiting call starts the batch at once, without waiting out the gap
+    expect(runs).toEqual([[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12, 13, 14, 15, 16]]);
+    gates.shift()!();
+    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  });
+
+  test('GIVEN calls trickling in closer together than the gather gap WHEN the cap passes THEN the batch starts anyway', async () => {
+    const runs: number[][] = [];
+    const c = new Coalescer<number, number>(
+      async (items) => {
+        runs.push([...items]);
+        return items;
+      },
+      100,
+      300,
+    );
+    const calls: Promise<number>[] = [];
+    // a call every 5 ms, for up to 5 s
+    for (let i = 0; i < 1000 && runs.length === 0; i++) {
+      calls.push(c.submit(i));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(calls);
+    // THEN a batch started while calls were still coming in, with more than one of them
+    expect(calls.length).toBeLessThan(1000);
+    expect(runs[0]!.length).toBeGreaterThan(1);
+  });
 });
