@@ -47,7 +47,8 @@ export interface LoadedDesired {
   readonly source: string;
 }
 
-async function loadFromSource(opts: SourceOptions, onNetnsGuess?: (netns: string | undefined) => void): Promise<LoadedDesired> {
+async function loadFromSource(opts: SourceOptions, io: Io, onNetnsGuess?: (netns: string | undefined) => void): Promise<LoadedDesired> {
+  const stdin = io.stdin ?? readStdin;
   const common = {
     lookup: systemLookup,
     ...(opts.netns !== undefined ? { netnsOverride: opts.netns } : {}),
@@ -59,10 +60,10 @@ async function loadFromSource(opts: SourceOptions, onNetnsGuess?: (netns: string
     const { loadSynthStack } = await import('../synth/read-stack.js');
     return { ...(await loadSynthStack(opts.synth, common)), source: opts.synth };
   }
-  if (opts.specStdin !== undefined) return { ...parseSpecText(await readStdin(), opts.specStdin, common), source: opts.specStdin };
+  if (opts.specStdin !== undefined) return { ...parseSpecText(await stdin(), opts.specStdin, common), source: opts.specStdin };
   if (opts.synthStdin !== undefined) {
     const { parseSynthStack } = await import('../synth/read-stack.js');
-    return { ...parseSynthStack(await readStdin(), opts.synthStdin, common), source: opts.sourceLabel ?? opts.synthStdin };
+    return { ...parseSynthStack(await stdin(), opts.synthStdin, common), source: opts.sourceLabel ?? opts.synthStdin };
   }
   const variable = opts.specEnv!;
   const source = `env:${variable}`;
@@ -80,7 +81,7 @@ export function readSpecEnv(variable: string): string {
 export async function loadDesired(opts: SourceOptions, io: Io, onNetnsGuess?: (netns: string | undefined) => void): Promise<LoadedDesired> {
   checkOneSource(opts);
   checkNetnsOption(opts.netns);
-  const loaded = await loadFromSource(opts, onNetnsGuess);
+  const loaded = await loadFromSource(opts, io, onNetnsGuess);
   for (const w of loaded.warnings) io.err(`warning: ${formatProblem(w)}\n`);
   return loaded;
 }

@@ -6,6 +6,8 @@ export interface Io {
   readonly color: boolean;
   /** Whether stderr is a terminal (progress is redrawn in place there). */
   readonly errTty?: boolean;
+  /** The command's stdin as text (the internal --spec-stdin/--synth-stdin sources); default: the process's. `tunform serve` hands each request its own. */
+  readonly stdin?: () => Promise<string>;
 }
 
 export const processIo: Io = {

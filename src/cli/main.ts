@@ -12,6 +12,7 @@ import { runApply } from './commands/apply.js';
 import { runDestroy } from './commands/destroy.js';
 import { runSchema } from './commands/schema.js';
 import { runHostInfo } from './commands/host-info.js';
+import { runServe } from './commands/serve.js';
 import { runInstallHelper } from './commands/install-helper.js';
 import { runImport } from './commands/import.js';
 import { runInstallProvider } from './commands/install-provider.js';
@@ -27,6 +28,8 @@ const synthOption = () => new Option('--synth <dir>', 'a synthesized cdktf stack
 const specEnvOption = () =>
   new Option('--spec-env <var>', 'read the spec document (YAML or JSON) from this environment variable (used by the cdktf provisioners)');
 const jsonOption = () => new Option('--json', 'print a stable JSON document instead of text');
+/** Internal (the provider over SSH): apply's JSON document also carries the live state its verification read. */
+const liveOption = () => new Option('--live', "with --json: add the live state the run read last ('live')").hideHelp();
 
 /** How every command reaches another machine (src/cli/remote.ts). */
 function addTransportOptions(cmd: Command): Command {
@@ -109,12 +112,14 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .option('--force', 'replace or delete devices even when other processes are attached')
     .option('--device <name...>', 'reconcile only these declared devices (no pruning)')
     .addOption(new Option('--generation <id>', 'marker generation to stamp on the devices (used by the cdktf constructs)').env('TUNFORM_GENERATION'))
+    .addOption(liveOption())
     .action(wrap(runApply));
 
   specCommand('destroy', 'delete the declared devices and release their held fds')
     .option('--force', 'delete devices even when other processes are attached')
     .option('--device <name...>', 'destroy only these declared devices')
     .addOption(new Option('--generation <id>', 'only destroy devices still stamped with this generation').env('TUNFORM_GENERATION'))
+    .addOption(liveOption())
     .action(wrap(runDestroy));
 
   specCommand('import', 'adopt declared devices that exist without the tunform marker (fixed flags must match); changes only the marker')
@@ -178,6 +183,13 @@ function buildProgram(io: Io, setExit: (code: number) => void, json: boolean): C
     .option('--live', 'the live state of the namespace')
     .addOption(jsonOption())
     .action(wrap(runHostInfo));
+
+  // Internal: the provider's session with a remote host (src/sys/ssh-session.ts); one Node start per host, not per call.
+  program
+    .command('serve', { hidden: true })
+    .description('run tunform commands sent as JSON lines on stdin, answering each on stdout')
+    .option('--stdio', 'requests on stdin, answers on stdout')
+    .action(wrap((o: { stdio?: boolean; json?: boolean }, io2: Io) => runServe(o, io2, main)));
 
   for (const cmd of program.commands) addTransportOptions(cmd);
   return program;

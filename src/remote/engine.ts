@@ -5,7 +5,8 @@
  * configuration has a `host`, so every rule (validation, planning, apply,
  * verification) runs where the devices are.
  *
- * Every call is one remote command with `--json`; a failure comes back as
+ * Every call is one remote command with `--json`, sent to the host's one
+ * `tunform serve` session (src/sys/ssh-session.ts); a failure comes back as
  * tunform's JSON error document and is thrown again as the same kind, its
  * message prefixed with the host.
  */
@@ -18,6 +19,7 @@ import type { AdoptRequest } from '../plan/adopt.js';
 import type { SystemLookup } from '../spec/lookup.js';
 import { lookupFromFacts, type HostFacts } from '../live/system-lookup.js';
 import type { SshTransport } from '../sys/ssh.js';
+import { SshSession } from '../sys/ssh-session.js';
 
 export interface RemoteEngine {
   readonly lookup: SystemLookup;
@@ -51,13 +53,17 @@ const netnsArgs = (netns: string | undefined) => (netns === undefined ? [] : [`-
 const specDocument = (desired: DesiredState) => JSON.stringify({ ...(desired.netns !== undefined ? { netns: desired.netns } : {}), devices: desired.devices });
 
 export class RemoteHost {
-  constructor(private readonly transport: SshTransport) {}
+  private readonly session: SshSession;
 
-  /** `tunform ARGS --json` on the host: the parsed document, or the remote error thrown again naming the host. */
+  constructor(private readonly transport: SshTransport) {
+    this.session = new SshSession(transport);
+  }
+
+  /** `tunform ARGS --json` on the host (through the host's one serve session): the parsed document, or the remote error thrown again naming the host. */
   private async call<T>(args: readonly string[], input?: string): Promise<T> {
     const [command, ...rest] = args;
     // --json before the options: import's device names follow a '--'.
-    const r = await this.transport.run([command!, '--json', ...rest], input === undefined ? {} : { input });
+    const r = await this.session.run([command!, '--json', ...rest], input);
     let doc: unknown;
     try {
       doc = JSON.parse(r.stdout);
@@ -79,7 +85,7 @@ export class RemoteHost {
     await this.transport.ensureCompatible();
     const { facts } = await this.call<{ facts: HostFacts }>(['host-info', '--facts']);
     return {
-      lookup: lookupFromFacts(facts),
+      lookup: lookupFromFacts(facts, this.transport.name),
       readLive: async (netns) => (await this.call<{ live: LiveState }>(['host-info', '--live', ...netnsArgs(netns)])).live,
       applyDesired: (desired, opts) => this.apply(desired, opts),
       adoptDevices: (netns, requests, opts) => this.adopt(netns, requests, opts),
@@ -88,13 +94,13 @@ export class RemoteHost {
   }
 
   private apply(desired: DesiredState, opts: ApplyOptions): Promise<ApplyResult> {
-    const args = [opts.destroy ? 'destroy' : 'apply', `--spec-stdin=${this.transport.target.url}`];
+    // --live: the run's verification read comes back with the result, so the provider need not read the host again.
+    const args = [opts.destroy ? 'destroy' : 'apply', `--spec-stdin=${this.transport.target.url}`, '--live'];
     if (opts.force) args.push('--force');
     if (opts.prune === false && !opts.destroy) args.push('--no-prune');
     for (const d of opts.devices ?? []) args.push(`--device=${d}`);
     const generation = opts.destroy ? opts.onlyGeneration : opts.generation;
     if (generation !== undefined) args.push(`--generation=${generation}`);
-    // `apply --json` has no live state: the provider then reads the host once more (ApplyResult.live absent).
     return this.call<ApplyResult>(args, specDocument(desired));
   }
 

@@ -15,7 +15,7 @@
  * ssh tells what went wrong only in its stderr, so that text is classified
  * here, once, into a kind and a message that names the host.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -52,7 +52,7 @@ export interface ExecStreams {
 export const CONTROL_PERSIST_SECONDS = 60;
 export const CONNECT_TIMEOUT_SECONDS = 10;
 /** ssh's own failures exit 255; tunform never does. */
-const SSH_FAILED = 255;
+export const SSH_FAILED = 255;
 /** What a POSIX shell exits with when the command is not found (or its interpreter is missing). */
 const COMMAND_NOT_FOUND = 127;
 /**
@@ -165,13 +165,23 @@ export class SshTransport {
     return args;
   }
 
+  /** Starts `remoteTunform ...args` on the host through ssh, stdout and stderr piped. */
+  spawnRemote(args: readonly string[], withStdin: boolean): ChildProcess {
+    const command = [this.options.remoteTunform ?? 'tunform', ...args].map(shellQuote).join(' ');
+    return spawn('ssh', [...this.sshArgs(), command], { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+
+  /** The error for ssh itself failing to start. */
+  spawnFailure(e: NodeJS.ErrnoException): TunformError {
+    return e.code === 'ENOENT'
+      ? backendError(`cannot reach ${this.name}: the OpenSSH client 'ssh' is not installed (Debian: apt-get install openssh-client)`)
+      : backendError(`cannot start ssh for ${this.name}: ${e.message}`);
+  }
+
   /** Runs `remoteTunform ...args` on the host. No version check; the exit code is the remote one (255: ssh failed). */
   exec(args: readonly string[], streams: ExecStreams = {}): Promise<ExecResult> {
-    const command = [this.options.remoteTunform ?? 'tunform', ...args].map(shellQuote).join(' ');
     return new Promise((resolvePromise, reject) => {
-      const child = spawn('ssh', [...this.sshArgs(), command], {
-        stdio: [streams.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
+      const child = this.spawnRemote(args, streams.input !== undefined);
       const collected = { stdout: '', stderr: '' };
       const pipe = (stream: NodeJS.ReadableStream, key: 'stdout' | 'stderr', on?: (t: string) => void) => {
         const decoder = new StringDecoder('utf8');
@@ -189,11 +199,7 @@ export class SshTransport {
       child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
       child.on('close', (code, signal) => {
         if (spawnError) {
-          reject(
-            spawnError.code === 'ENOENT'
-              ? backendError(`cannot reach ${this.name}: the OpenSSH client 'ssh' is not installed (Debian: apt-get install openssh-client)`)
-              : backendError(`cannot start ssh for ${this.name}: ${spawnError.message}`),
-          );
+          reject(this.spawnFailure(spawnError));
           return;
         }
         resolvePromise({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), ...collected });

@@ -10,9 +10,11 @@ export interface ApplyCommandOptions extends SourceOptions {
   readonly force?: boolean;
   readonly device?: string[];
   readonly generation?: string;
+  /** Internal (the provider over SSH): the JSON document also carries the live state the run read last, so the caller need not read it again. */
+  readonly live?: boolean;
 }
 
-export function renderApplyJson(r: ApplyResult): string {
+export function renderApplyJson(r: ApplyResult, withLive = false): string {
   return (
     JSON.stringify(
       {
@@ -23,6 +25,7 @@ export function renderApplyJson(r: ApplyResult): string {
         // The same document `plan --json` prints, key order included.
         plan: JSON.parse(renderPlanJson(r.plan)) as unknown,
         report: r.report,
+        ...(withLive ? { live: r.live } : {}),
       },
       null,
       2,
@@ -56,6 +59,6 @@ export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<numbe
     },
     io,
   );
-  io.out(opts.json ? renderApplyJson(result) : renderApplyHuman(result, io.color, 'Apply'));
+  io.out(opts.json ? renderApplyJson(result, opts.live) : renderApplyHuman(result, io.color, 'Apply'));
   return 0;
 }

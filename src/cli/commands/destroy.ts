@@ -9,6 +9,8 @@ export interface DestroyCommandOptions extends SourceOptions {
   readonly force?: boolean;
   readonly device?: string[];
   readonly generation?: string;
+  /** Internal: see ApplyCommandOptions.live. */
+  readonly live?: boolean;
 }
 
 export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
@@ -21,6 +23,6 @@ export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<n
     ...(opts.device ? { devices: opts.device } : {}),
     ...(opts.generation !== undefined ? { onlyGeneration: opts.generation } : {}),
   });
-  io.out(opts.json ? renderApplyJson(result) : renderApplyHuman(result, io.color, 'Destroy'));
+  io.out(opts.json ? renderApplyJson(result, opts.live) : renderApplyHuman(result, io.color, 'Destroy'));
   return 0;
 }
