@@ -74,8 +74,8 @@ export function readHostFacts(paths: SystemLookupPaths = {}): HostFacts {
   };
 }
 
-/** A SystemLookup that answers from facts read elsewhere, with the same rules as the local one. */
-export function lookupFromFacts(facts: HostFacts): SystemLookup {
+/** A SystemLookup that answers from facts read elsewhere (on `where`, which messages name), with the same rules as the local one. */
+export function lookupFromFacts(facts: HostFacts, where?: string): SystemLookup {
   const users = new Map(Object.entries(facts.users));
   const groups = new Map(Object.entries(facts.groups));
   const netns = new Set(facts.netns);
@@ -83,6 +83,7 @@ export function lookupFromFacts(facts: HostFacts): SystemLookup {
     resolveUser: (v) => resolveId(v, () => users),
     resolveGroup: (v) => resolveId(v, () => groups),
     netnsExists: (name) => netns.has(name),
+    ...(where !== undefined ? { where } : {}),
   };
 }
 

@@ -46,8 +46,9 @@ export function checkDeviceSchema(raw: unknown, sink: ProblemSink): ParsedDevice
 /** Checks of one device that need the system or several keys. Runs on raw input so it also reports when the schema failed. */
 export function checkDeviceContext(raw: unknown, sink: ProblemSink, lookup: SystemLookup): DeviceFacts {
   if (!isRecord(raw)) return { addresses: [] };
-  const user = resolvePrincipal(raw, 'user', sink, (v) => lookup.resolveUser(v));
-  const group = resolvePrincipal(raw, 'group', sink, (v) => lookup.resolveGroup(v));
+  const where = lookup.where ?? 'this system';
+  const user = resolvePrincipal(raw, 'user', sink, where, (v) => lookup.resolveUser(v));
+  const group = resolvePrincipal(raw, 'group', sink, where, (v) => lookup.resolveGroup(v));
   if (raw.keepCarrier === true && raw.multiQueue !== true) {
     sink.warn(
       ['keepCarrier'],
@@ -77,6 +78,7 @@ function resolvePrincipal(
   raw: Record<string, unknown>,
   key: 'user' | 'group',
   sink: ProblemSink,
+  where: string,
   resolve: (v: string | number) => number | undefined,
 ): number | undefined {
   const v = raw[key];
@@ -86,8 +88,8 @@ function resolvePrincipal(
   if (/^[0-9]+$/.test(v)) return Number(v);
   const id = resolve(v);
   if (id === undefined) {
-    const where = key === 'user' ? '/etc/passwd' : '/etc/group';
-    sink.error([key], `${keyValue(key, v)} is not a known ${key} on this system (${where}); use an existing name or a numeric ${key === 'user' ? 'uid' : 'gid'}`);
+    const file = key === 'user' ? '/etc/passwd' : '/etc/group';
+    sink.error([key], `${keyValue(key, v)} is not a known ${key} on ${where} (${file}); use an existing name or a numeric ${key === 'user' ? 'uid' : 'gid'}`);
   }
   return id;
 }

@@ -10,4 +10,6 @@ export interface SystemLookup {
   resolveGroup(value: string | number): number | undefined;
   /** Whether `ip netns` knows the namespace (/run/netns/NAME exists). */
   netnsExists(name: string): boolean;
+  /** Whose accounts these are, for messages (a remote host's name); default 'this system'. */
+  readonly where?: string;
 }

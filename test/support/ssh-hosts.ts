@@ -31,6 +31,19 @@ export function sshdMissing(): string | undefined {
   return why;
 }
 
+/** Account databases a host sees instead of this machine's (its sshd, and so its tunform, run in a mount namespace of their own). */
+export interface HostAccounts {
+  /** The whole /etc/passwd text. */
+  readonly passwd: string;
+  /** The whole /etc/group text. */
+  readonly group: string;
+}
+
+export interface SshFleetOptions {
+  /** Every host's accounts; default: this machine's. */
+  readonly accounts?: HostAccounts;
+}
+
 export interface SshHost {
   readonly index: number;
   readonly netns: string;
@@ -61,7 +74,7 @@ export class SshFleet {
   private readonly sshd = new Map<number, ChildProcess>();
   private readonly subnet: number;
 
-  private constructor(tag: string) {
+  private constructor(tag: string, private readonly options: SshFleetOptions) {
     this.dir = mkdtempSync(join(tmpdir(), `tunform-ssh-${tag}-`));
     this.hub = createNetns(`${tag}hub`);
     this.identity = join(this.dir, 'client_key');
@@ -71,8 +84,8 @@ export class SshFleet {
   }
 
   /** Makes `count` hosts, each with a running sshd. Always call destroy(), also when this throws. */
-  static async create(tag: string, count: number): Promise<SshFleet> {
-    const fleet = new SshFleet(tag);
+  static async create(tag: string, count: number, options: SshFleetOptions = {}): Promise<SshFleet> {
+    const fleet = new SshFleet(tag, options);
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'tunform-test-client', '-f', fleet.identity]);
       writeFileSync(join(fleet.dir, 'authorized_keys'), readFileSync(`${fleet.identity}.pub`));
@@ -133,9 +146,20 @@ export class SshFleet {
     // which can cost seconds per call and is not what a fresh host has.
     const home = join(this.dir, 'empty-home');
     mkdirSync(home, { recursive: true });
+    // Other accounts: the same mount namespace sees them in place of /etc/passwd and /etc/group.
+    const binds: [string, string][] = [[home, '/root']];
+    const accounts = this.options.accounts;
+    if (accounts !== undefined) {
+      const dir = join(this.dir, `host${i}`);
+      writeFileSync(join(dir, 'passwd'), accounts.passwd);
+      writeFileSync(join(dir, 'group'), accounts.group);
+      binds.push([join(dir, 'passwd'), '/etc/passwd'], [join(dir, 'group'), '/etc/group']);
+    }
+    // Each bind's paths are positional parameters ($1 $2, then shifted), never spliced into the script.
+    const script = `${binds.map(() => 'mount --bind "$1" "$2" && shift 2 && ').join('')}exec "$@"`;
     const child = spawn(
       'ip',
-      ['netns', 'exec', host.netns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /root && exec "$@"', home, SSHD, '-D', '-e', '-f', config],
+      ['netns', 'exec', host.netns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...binds.flat(), SSHD, '-D', '-e', '-f', config],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.sshd.set(i, child);

@@ -66,6 +66,7 @@ export class ProviderContext {
       resolveUser: (v) => (deferName(v) ? NAME_CHECKED_AT_PLAN : base.resolveUser(v)),
       resolveGroup: (v) => (deferName(v) ? NAME_CHECKED_AT_PLAN : base.resolveGroup(v)),
       netnsExists: (name) => base.netnsExists(name),
+      ...(base.where !== undefined ? { where: base.where } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ProviderContext, type TunformDeps } from '../../../src/provider/tunform/context.js';
 import { checkConfig } from '../../../src/provider/tunform/validate.js';
 import { fakeLookup } from '../spec/fake-lookup.js';
+import { lookupFromFacts } from '../../../src/live/system-lookup.js';
 import { config } from './values-support.js';
 
 /** Only the lookup matters here; the engine calls are never made. */
@@ -25,5 +26,14 @@ describe('user and group names resolve where the device lives', () => {
     ctx.configure({ force: false });
     const d = checkConfig(device, ctx.validationLookup).diagnostics;
     expect(d.map((x) => x.attribute)).toEqual([['user']]);
+  });
+
+  test("GIVEN the provider configured for a remote host's accounts WHEN a name unknown there is planned THEN the message names the host, not 'this system'", () => {
+    const ctx = new ProviderContext(deps(lookupFromFacts({ users: { root: 0 }, groups: { netdev: 108 }, netns: [] }, 'root@203.0.113.7')));
+    ctx.configure({ force: false });
+    const d = checkConfig(device, ctx.validationLookup).diagnostics;
+    expect(d.map((x) => x.summary)).toEqual([
+      `'user' ("alice-on-the-host") is not a known user on root@203.0.113.7 (/etc/passwd); use an existing name or a numeric uid`,
+    ]);
   });
 });
