@@ -51,7 +51,8 @@ export interface ApplyOptions {
  */
 export interface EngineIo {
   readonly lock: (netns: string | undefined, onWait?: () => void) => Promise<Lock>;
-  readonly read: (netns: string | undefined) => Promise<LiveState>;
+  /** Live state of the namespace; with `names`, it may hold only those devices (a run scoped to them needs no others). */
+  readonly read: (netns: string | undefined, names?: readonly string[]) => Promise<LiveState>;
 }
 
 export const oneShotIo: EngineIo = {
@@ -132,12 +133,13 @@ export const VERIFY_FIRST_DELAY_MS = 50;
 export const VERIFY_MAX_DELAY_MS = 1000;
 
 async function verify(desired: DesiredState, opts: ApplyOptions, io: EngineIo): Promise<{ attempts: number; last: Plan; live: LiveState }> {
+  const names = scopeNames(desired, opts);
   const attempts = opts.verifyAttempts ?? VERIFY_ATTEMPTS;
   let delay = opts.verifyDelayMs ?? VERIFY_FIRST_DELAY_MS;
   let last!: Plan;
   let live!: LiveState;
   for (let i = 1; i <= attempts; i++) {
-    live = await io.read(desired.netns);
+    live = await io.read(desired.netns, names);
     last = planFor(desired, live, opts);
     if (isInSync(last)) return { attempts: i, last, live };
     if (i < attempts) {
@@ -146,6 +148,11 @@ async function verify(desired: DesiredState, opts: ApplyOptions, io: EngineIo): 
     }
   }
   return { attempts, last, live };
+}
+
+/** The names a scoped run (`devices`: no pruning) reads; undefined when it must see the whole namespace. */
+function scopeNames(desired: DesiredState, opts: ApplyOptions): readonly string[] | undefined {
+  return opts.devices && opts.devices.length > 0 ? desired.devices.map((d) => d.name) : undefined;
 }
 
 function heldNames(live: LiveState): Set<string> {
@@ -162,7 +169,13 @@ const hasWork = (p: Plan): boolean => p.actions.length > 0 || p.conflicts.length
  * privileges and no setuid helper), the read happens without it and apply
  * takes the lock later, if there is anything to change.
  */
-export async function lockAndRead(netns: string | undefined, onWait?: () => void, io: EngineIo = oneShotIo): Promise<{ lock?: Lock; live: LiveState }> {
+export async function lockAndRead(
+  netns: string | undefined,
+  onWait?: () => void,
+  io: EngineIo = oneShotIo,
+  /** The devices of a scoped run (ApplyOptions.devices): the read may hold only these. */
+  names?: readonly string[],
+): Promise<{ lock?: Lock; live: LiveState }> {
   let lock: Lock | undefined;
   try {
     lock = await io.lock(netns, onWait);
@@ -170,7 +183,7 @@ export async function lockAndRead(netns: string | undefined, onWait?: () => void
     lock = undefined;
   }
   try {
-    return { ...(lock ? { lock } : {}), live: await io.read(netns) };
+    return { ...(lock ? { lock } : {}), live: await io.read(netns, names) };
   } catch (e) {
     await lock?.release();
     throw e;
@@ -191,14 +204,15 @@ export async function applyDesired(desiredIn: DesiredState, opts: ApplyOptions =
     const what = opts.destroy ? 'destroy' : 'apply';
 
     // Nothing to do needs no privileges, and no lock of its own.
-    let live = opts.locked?.live ?? (await io.read(netns));
+    const names = scopeNames(desired, opts);
+    let live = opts.locked?.live ?? (await io.read(netns, names));
     let p = planFor(desired, live, opts);
     if (!hasWork(p)) return noChange(p, live);
     requireNetAdmin(`tunform ${what}`);
     if (!lock) {
       lock = await io.lock(netns);
       // Another run may have changed things while we waited for the lock.
-      live = await io.read(netns);
+      live = await io.read(netns, names);
       p = planFor(desired, live, opts);
       if (!hasWork(p)) return noChange(p, live);
     }

@@ -7,6 +7,9 @@
  * 80–340 ms, far more than the work. Here one lock helper and one `ip -batch`
  * reader per dump kind serve every run of the process, per namespace.
  *
+ * A run scoped to its batch's devices reads only those links (ip link/addr
+ * show dev NAME through the same readers), not the whole namespace twice.
+ *
  * The lock is still taken and released by each run (a line to the helper),
  * so other tunform runs interleave between batches as before.
  */
@@ -26,10 +29,11 @@ export class EngineSessions implements EngineIo {
     return s.acquire();
   };
 
-  readonly read = (netns: string | undefined): Promise<LiveState> => {
+  /** With names, only those links are dumped (see ReadLiveOptions.names). */
+  readonly read = (netns: string | undefined, names?: readonly string[]): Promise<LiveState> => {
     let dumps = this.dumps.get(netns);
     if (!dumps) this.dumps.set(netns, (dumps = new IpDumpSession(netns)));
-    return readLiveState({ ...(netns === undefined ? {} : { netns }), dumps });
+    return readLiveState({ ...(netns === undefined ? {} : { netns }), dumps, ...(names ? { names } : {}) });
   };
 
   /** Ends every helper and reader (a held lock is released with its helper). */

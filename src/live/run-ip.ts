@@ -1,5 +1,6 @@
 import { runCommand, startCommand, type CommandResult, type RunningCommand } from '../sys/run-command.js';
-import { backendError, permissionError } from '../errors.js';
+import { backendError, bug, permissionError } from '../errors.js';
+import { parseIpJson } from './parse-json.js';
 import { CAP_SYS_ADMIN, hasCapability } from '../sys/capabilities.js';
 import { helperPath, useSetuidHelper } from '../sys/paths.js';
 
@@ -50,11 +51,25 @@ export async function runIp(args: readonly string[], netns?: string): Promise<st
   return String(result.stdout);
 }
 
-/** One long-lived `ip [-n NS] OPTIONS -batch -`: a command per line in, one line of JSON per command out. */
+/** Takes stdout lines of a reader in order; true once it has all of its own. */
+interface LineConsumer {
+  readonly take: (line: string) => boolean;
+  readonly reject: (e: Error) => void;
+}
+
+/** One long-lived `ip [-n NS] OPTIONS -batch -`: commands in, one line of JSON per command that succeeded out. */
 interface BatchReader {
   readonly cmd: RunningCommand;
-  readonly waiting: { resolve: (out: string) => void; reject: (e: Error) => void }[];
+  readonly waiting: LineConsumer[];
 }
+
+/** The link a scoped read asks after each name: it always exists, so its line marks where that name's answer ends. */
+const SENTINEL = 'lo';
+/** Names a batch line carries as they are (ip's batch parser gives quotes, '#' and backslashes a meaning). */
+const PLAIN_NAME = /^[A-Za-z0-9_.+=@-]+$/;
+
+/** Whether scoped reads can name these devices (else read everything). */
+export const scopableNames = (names: readonly string[]): boolean => names.every((n) => n !== SENTINEL && PLAIN_NAME.test(n));
 
 /**
  * The same dumps as runIp, through one long-lived `ip -batch -` per set of
@@ -78,6 +93,38 @@ export class IpDumpSession {
     if (viaHelper(args, this.netns)) return runIp(args, this.netns);
     const options = args.filter((a) => a.startsWith('-'));
     const words = args.filter((a) => !a.startsWith('-'));
+    try {
+      return await this.ask(options, [words.join(' ')], (answer) => (line) => (answer.push(line), true)).then((lines) => lines[0]!);
+    } catch {
+      return runIp(args, this.netns);
+    }
+  }
+
+  /**
+   * The same dump restricted to the named links (`ARGS dev NAME` for each, in
+   * one reader kept with -force, so a missing name does not end it): a JSON
+   * array of those that exist. A missing name prints nothing on stdout, so
+   * each name's command is followed by the same one for `lo`, whose line ends
+   * that name's answer. Callers check scopableNames first.
+   */
+  async runScoped(args: readonly string[], names: readonly string[]): Promise<string> {
+    if (!scopableNames(names) || viaHelper(args, this.netns)) throw bug('runScoped needs plain names and a direct ip');
+    const options = [...args.filter((a) => a.startsWith('-')), '-force'];
+    const command = args.filter((a) => !a.startsWith('-')).join(' ');
+    const lines = names.flatMap((n) => [`${command} dev ${n}`, `${command} dev ${SENTINEL}`]);
+    let sentinels = 0;
+    const found = await this.ask(options, lines, (answer) => (line) => {
+      const entries = parseIpJson(line, `ip ${args.join(' ')}`);
+      const first = entries[0] as { ifname?: unknown } | undefined;
+      if (first?.ifname === SENTINEL) return ++sentinels === names.length;
+      answer.push(...entries.map((e) => JSON.stringify(e)));
+      return false;
+    });
+    return `[${found.join(',')}]`;
+  }
+
+  /** Writes the lines to the reader for these options and collects what the consumer takes, until it says done. */
+  private ask(options: readonly string[], lines: readonly string[], consumer: (answer: string[]) => (line: string) => boolean): Promise<string[]> {
     const key = options.join(' ');
     let reader = this.readers.get(key);
     if (!reader) {
@@ -85,15 +132,20 @@ export class IpDumpSession {
       this.readers.set(key, reader);
     }
     const r = reader;
-    try {
-      return await new Promise<string>((resolve, reject) => {
-        r.waiting.push({ resolve, reject });
-        r.cmd.waiting(true);
-        r.cmd.write(`${words.join(' ')}\n`);
+    return new Promise<string[]>((resolve, reject) => {
+      const answer: string[] = [];
+      const take = consumer(answer);
+      r.waiting.push({
+        take: (line) => {
+          if (!take(line)) return false;
+          resolve(answer);
+          return true;
+        },
+        reject,
       });
-    } catch {
-      return runIp(args, this.netns);
-    }
+      r.cmd.waiting(true);
+      r.cmd.write(lines.map((l) => `${l}\n`).join(''));
+    });
   }
 
   /** Ends every reader. */
@@ -115,7 +167,16 @@ export class IpDumpSession {
         onStdout(chunk) {
           const lines = (partial + chunk).split('\n');
           partial = lines.pop()!;
-          for (const line of lines) reader.waiting.shift()?.resolve(line);
+          for (const line of lines) {
+            const w = reader.waiting[0];
+            try {
+              if (w?.take(line)) reader.waiting.shift();
+            } catch (e) {
+              // An answer that is not ip's JSON: this reader is out of step; end it (its waiters fall back).
+              reader.cmd.kill();
+              return;
+            }
+          }
           if (reader.waiting.length === 0) reader.cmd.waiting(false);
         },
       }),

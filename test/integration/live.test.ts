@@ -179,6 +179,24 @@ describe.skipIf(skipUnlessRoot())('readLiveState (real kernel)', () => {
     expect(batchReaders(ns)).toEqual([]);
   });
 
+  it('GIVEN an IpDumpSession WHEN read for some names THEN only those links are listed, each as the whole read has it; a missing name is absent and another kind of link is an other link', async () => {
+    ipn(ns, 'link', 'add', 'dm0', 'type', 'veth', 'peer', 'name', 'dm1');
+    const dumps = new IpDumpSession(ns);
+    try {
+      const whole = await readLiveState({ netns: ns });
+      const scoped = await readLiveState({ netns: ns, dumps, names: ['tap0', 'gone0', 'dm0', 'mq1'] });
+      expect(scoped.devices.map((d) => d.name).sort()).toEqual(['mq1', 'tap0']);
+      expect(scoped.devices).toEqual(whole.devices.filter((d) => d.name === 'tap0' || d.name === 'mq1'));
+      expect(scoped.otherLinks).toEqual((whole.otherLinks ?? []).filter((l) => l.name === 'dm0'));
+      expect(scoped.processesComplete).toBe(whole.processesComplete);
+      // a name ip's batch parser would read otherwise: the whole namespace, as without names
+      expect((await readLiveState({ netns: ns, dumps, names: ['a"b'] })).devices).toEqual(whole.devices);
+    } finally {
+      await dumps.close();
+      ipn(ns, 'link', 'del', 'dm0');
+    }
+  });
+
   it('GIVEN an IpDumpSession whose ip readers were killed WHEN read THEN the read still succeeds, and later reads go through new readers', async () => {
     const dumps = new IpDumpSession(ns);
     try {

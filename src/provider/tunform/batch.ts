@@ -45,7 +45,7 @@ export interface BatchOutcome {
 export interface EngineDeps {
   readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
   /** The engine's own lock-then-read, handed to applyDesired so a run reads live state once before changing anything. */
-  readonly lockAndRead: (netns: string | undefined) => Promise<{ lock?: Lock; live: LiveState }>;
+  readonly lockAndRead: (netns: string | undefined, names?: readonly string[]) => Promise<{ lock?: Lock; live: LiveState }>;
   /** `tunform import`'s engine: marks unmarked tun/tap devices, refusing (by name) what may not be adopted. */
   readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
   /** A read that starts now (the run changed things). */
@@ -102,9 +102,14 @@ async function runRefusable(
   return undefined;
 }
 
-/** Live state the last engine run read after its changes; dropped when a run fails, since it then read nothing after them. */
+/**
+ * Live state the last engine run read after its changes, and the devices it
+ * covers (a scoped run reads only its own); dropped when a run fails, since
+ * it then read nothing after them.
+ */
 interface LastRead {
   live?: LiveState;
+  names?: ReadonlySet<string>;
 }
 
 function engineRun(
@@ -121,12 +126,17 @@ function engineRun(
     verbOf,
     async (remaining) => {
       last.live = undefined;
-      const locked = await deps.lockAndRead(settings.netns);
+      last.names = undefined;
+      const locked = await deps.lockAndRead(
+        settings.netns,
+        remaining.map((c) => c.device.name),
+      );
       const result = await deps.applyDesired(
         { ...(settings.netns !== undefined ? { netns: settings.netns } : {}), devices: remaining.map((c) => c.device) },
         { force: settings.force, devices: remaining.map((c) => c.device.name), destroy: kind === 'delete', locked },
       );
       last.live = result.live;
+      last.names = new Set(remaining.map((c) => c.device.name));
     },
   );
 }
@@ -180,8 +190,10 @@ export async function runChanges(changes: readonly DeviceChange[], deps: EngineD
   const deleteError = await engineRun('delete', changes, failures, deps, settings, last);
   const upsertError = await engineRun('upsert', changes, failures, deps, settings, last);
 
-  // The last run's verification read came after every change of the batch; only without one, read again.
-  const live = last.live ?? (await deps.readFresh());
+  // The last run's verification read came after every change of the batch and is scoped to its devices:
+  // when it does not cover every device to judge (a refusal, deletes and creates in one batch), read again.
+  const covered = last.live !== undefined && changes.every((c) => last.names?.has(c.device.name));
+  const live = covered ? last.live! : await deps.readFresh();
   return changes.map((c): BatchOutcome => {
     const w = warnings.get(c.device.name);
     return w ? { ...judge(c), warnings: w } : judge(c);

@@ -17,7 +17,8 @@ export interface TunformDeps {
   readonly lookup: SystemLookup;
   readonly readLive: (netns: string | undefined) => Promise<LiveState>;
   readonly applyDesired: (desired: DesiredState, opts: ApplyOptions) => Promise<ApplyResult>;
-  readonly lockAndRead: (netns: string | undefined) => Promise<{ lock?: Lock; live: LiveState }>;
+  /** With names, the read may hold only those devices (the batch's). */
+  readonly lockAndRead: (netns: string | undefined, names?: readonly string[]) => Promise<{ lock?: Lock; live: LiveState }>;
   readonly adoptDevices: (netns: string | undefined, requests: readonly AdoptRequest[], opts?: AdoptOptions) => Promise<AdoptResult>;
   /** Ends what the engine keeps running for the plugin's life (its lock helper and readers). */
   readonly close?: () => Promise<void>;

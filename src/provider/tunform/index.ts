@@ -46,7 +46,7 @@ export function realDeps(): TunformDeps {
     lookup: createSystemLookup(),
     readLive: io.read,
     applyDesired: (desired, opts) => applyDesired(desired, { ...opts, io }),
-    lockAndRead: (netns) => lockAndRead(netns, undefined, io),
+    lockAndRead: (netns, names) => lockAndRead(netns, undefined, io, names),
     adoptDevices,
     close: () => io.close(),
   };

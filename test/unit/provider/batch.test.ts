@@ -12,9 +12,10 @@ const upsert = (d: DeviceSpec): DeviceChange => ({ kind: 'upsert', device: d, ad
 /** A fake engine: records each run, answers from the script, and reports `after` as its verification read. */
 function engine(script: ((desired: DesiredState, opts: ApplyOptions) => void)[], after: LiveState) {
   const runs: { devices: readonly string[]; destroy: boolean }[] = [];
+  const lockedFor: (readonly string[] | undefined)[] = [];
   let reads = 0;
   const deps: EngineDeps = {
-    lockAndRead: async () => ({ live: state() }),
+    lockAndRead: async (_netns, names) => (lockedFor.push(names), { live: state() }),
     applyDesired: async (desired, opts) => {
       runs.push({ devices: opts.devices ?? [], destroy: opts.destroy === true });
       script[runs.length - 1]?.(desired, opts);
@@ -28,7 +29,7 @@ function engine(script: ((desired: DesiredState, opts: ApplyOptions) => void)[],
       return after;
     },
   };
-  return { deps, runs, reads: () => reads };
+  return { deps, runs, lockedFor, reads: () => reads };
 }
 
 describe('one batch of applies', () => {
@@ -37,8 +38,31 @@ describe('one batch of applies', () => {
     const e = engine([], after);
     const out = await runChanges(['a', 'b', 'c'].map((n) => upsert(deviceSpec(n))), e.deps, { force: false });
     expect(e.runs).toEqual([{ devices: ['a', 'b', 'c'], destroy: false }]);
+    expect(e.lockedFor).toEqual([['a', 'b', 'c']]);
     expect(out.map((o) => o.failure)).toEqual([undefined, undefined, undefined]);
     expect(e.reads()).toBe(0);
+  });
+
+  test('GIVEN a delete that failed and an upsert that succeeded WHEN judged THEN the delete is judged from a whole read, not from the upsert run read scoped to its own device', async () => {
+    const scoped = state(liveDevice('new'));
+    const whole = state(liveDevice('new'), liveDevice('old'));
+    let reads = 0;
+    const deps: EngineDeps = {
+      lockAndRead: async () => ({ live: state() }),
+      applyDesired: async (_desired, opts) => {
+        if (opts.destroy) throw backendError('destroy failed; the devices are partly changed', { details: ['failed: unlink old: Device or resource busy'] });
+        return { live: scoped } as ApplyResult;
+      },
+      adoptDevices: async () => {
+        throw new Error('not used');
+      },
+      readFresh: async () => (reads++, whole),
+    };
+    const out = await runChanges([upsert(deviceSpec('new')), { kind: 'delete', device: deviceSpec('old'), adopt: false }], deps, { force: false });
+    expect(reads).toBe(1);
+    expect(out[0]!.failure).toBeUndefined();
+    expect(out[1]!.failure?.summary).toBe("tunform_netdev 'old': delete failed: destroy failed; the devices are partly changed");
+    expect(out[1]!.failure?.detail).toContain('- delete old (it still exists)');
   });
 
   test('GIVEN the engine refuses one device WHEN run THEN that device fails by name with nothing changed, the run repeats for the others', async () => {
