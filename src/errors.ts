@@ -11,7 +11,10 @@ export type ErrorKind = 'invalid' | 'permission' | 'backend' | 'verification' | 
  * a holder that is gone is done, not failed). Code checks these, never the
  * message text.
  */
-export type ErrorReason = 'no-holder' | 'deadline';
+export type ErrorReason = 'no-holder' | 'deadline' | `ssh-${SshFailure}`;
+
+/** Why ssh could not run the remote command (src/sys/ssh.ts classifies ssh's stderr, its only word on it, into these). */
+export type SshFailure = 'host-key-unknown' | 'host-key-changed' | 'auth' | 'connect';
 
 /** Exit codes per kind. 2 is reserved for "drift found" (drift, plan --detailed-exitcode). */
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {

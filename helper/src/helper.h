@@ -17,8 +17,12 @@
 
 struct peer;
 
-/* Exit statuses of the helper. */
-enum { EXIT_OPS_OK = 0, EXIT_OP_FAILED = 1, EXIT_USAGE = 2 };
+/*
+ * Exit statuses of the helper. EXIT_DENIED: the ACL refused the caller the
+ * namespace (dump, lock, holder start), so tunform can report a permission
+ * problem by status instead of by reading the sentence on stderr.
+ */
+enum { EXIT_OPS_OK = 0, EXIT_OP_FAILED = 1, EXIT_USAGE = 2, EXIT_DENIED = 3 };
 
 /* Device flags as the op lines spell them (`-` or `mq,pi,vnet`). */
 enum { TF_MQ = 1u << 0, TF_PI = 1u << 1, TF_VNET = 1u << 2 };

@@ -117,7 +117,7 @@ static int refuse_namespace_use(const struct call *c, const char *what)
 	fprintf(stderr, "tunform-helper: failed to %s %s%s%s: not permitted: no rule in %s allows uid %lu anything there\n",
 		what, c->netns ? "namespace '" : "this namespace", c->netns ? c->netns : "", c->netns ? "'" : "", acl_path(),
 		(unsigned long)c->caller->uid);
-	return EXIT_OP_FAILED;
+	return EXIT_DENIED;
 }
 
 static int suid_exec(const struct call *c)

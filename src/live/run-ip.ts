@@ -2,7 +2,7 @@ import { runCommand, startCommand, type CommandResult, type RunningCommand } fro
 import { backendError, bug, permissionError } from '../errors.js';
 import { parseIpJson } from './parse-json.js';
 import { CAP_SYS_ADMIN, hasCapability } from '../sys/capabilities.js';
-import { helperPath, useSetuidHelper } from '../sys/paths.js';
+import { HELPER_EXIT_DENIED, helperPath, useSetuidHelper } from '../sys/paths.js';
 
 /** The two dumps the live reader takes, by the names the helper's `dump` knows them. */
 const HELPER_DUMPS: ReadonlyMap<string, string> = new Map([
@@ -21,6 +21,12 @@ function viaHelper(args: readonly string[], netns: string | undefined): { file: 
   return { file: helperPath(), argv: ['--netns', netns, 'dump', dump] };
 }
 
+function cannotRead(netns: string, why: string) {
+  return permissionError(`reading network namespace '${netns}' needs root or the setuid helper's permission: ${why}`, [
+    'run as root, ask for a rule in the setuid helper ACL that applies in that namespace, or run tunform without --netns from a process already inside it',
+  ]);
+}
+
 /** The sentence for a failed `ip` (or helper dump) run. */
 function ipFailure(result: CommandResult, command: string, netns: string | undefined, viaHelperFile?: string): Error {
   if (result.spawnError?.code === 'ENOENT') {
@@ -30,12 +36,8 @@ function ipFailure(result: CommandResult, command: string, netns: string | undef
     return backendError(`cannot run '${command}': ${result.spawnError.message}`, { cause: result.spawnError });
   }
   const stderr = String(result.stderr ?? '').trim();
-  // Entering a named namespace (`ip -n`) needs CAP_SYS_ADMIN, even to read.
-  if (netns !== undefined && /Operation not permitted|Permission denied|not permitted/.test(stderr)) {
-    return permissionError(`reading network namespace '${netns}' needs root or the setuid helper's permission: '${command}' failed: ${stderr}`, [
-      'run as root, ask for a rule in the setuid helper ACL that applies in that namespace, or run tunform without --netns from a process already inside it',
-    ]);
-  }
+  // The helper says by its exit status that its ACL refused the namespace; its sentence is only shown.
+  if (viaHelperFile !== undefined && netns !== undefined && result.exitCode === HELPER_EXIT_DENIED) return cannotRead(netns, `'${command}' was refused: ${stderr}`);
   return backendError(`'${command}' failed${stderr ? `: ${stderr}` : ` (exit ${result.exitCode ?? 'unknown'})`}`, {
     details: [netns === undefined ? 'check that iproute2 works here' : `check the namespace with 'ip netns list'`],
   });
@@ -46,6 +48,10 @@ export async function runIp(args: readonly string[], netns?: string): Promise<st
   const helper = viaHelper(args, netns);
   const argv = netns === undefined ? [...args] : ['-n', netns, ...args];
   const command = helper ? `${helper.file} ${helper.argv.join(' ')}` : `ip ${argv.join(' ')}`;
+  // Entering a named namespace (`ip -n`, setns) needs CAP_SYS_ADMIN, even to read: known before running ip, not read from its stderr.
+  if (netns !== undefined && !helper && !hasCapability(CAP_SYS_ADMIN)) {
+    throw cannotRead(netns, 'entering it (ip -n) needs CAP_SYS_ADMIN, which this process does not have');
+  }
   const result = helper ? await runCommand(helper.file, helper.argv) : await runCommand('ip', argv, { env: { LC_ALL: 'C' } });
   if (result.spawnError || result.exitCode !== 0) throw ipFailure(result, command, netns, helper?.file);
   return String(result.stdout);

@@ -111,6 +111,9 @@ export function requireHelper(): string {
 /** Compiling the helper takes a few seconds; a wedged compiler must not hang the CLI. */
 const HELPER_BUILD_TIMEOUT_MS = 120_000;
 
+/** The helper's exit status when its ACL refuses the caller the namespace (dump, lock, holder start): helper/src/helper.h EXIT_DENIED. */
+export const HELPER_EXIT_DENIED = 3;
+
 /**
  * Whether changes must go through the setuid helper: this process lacks
  * CAP_NET_ADMIN (so `ip -batch` would fail) and the helper it would run is

@@ -13,7 +13,8 @@
  *   a missing or incompatible tunform is a clear error before any work.
  *
  * ssh tells what went wrong only in its stderr, so that text is classified
- * here, once, into a kind and a message that names the host.
+ * here, once, into a typed reason (`ssh-<kind>`) and a message that names
+ * the host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,7 +22,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { backendError, invalidInput, TunformError } from '../errors.js';
+import { backendError, invalidInput, TunformError, type SshFailure } from '../errors.js';
 import { describeTarget, knownHostsName, shellQuote, type SshTarget } from './ssh-target.js';
 
 export interface SshOptions {
@@ -99,9 +100,14 @@ export function compatibleVersions(local: string, remote: string): boolean {
   return l !== undefined && l === mm(remote);
 }
 
-export type SshFailureKind = 'host-key-unknown' | 'host-key-changed' | 'auth' | 'connect';
+export type SshFailureKind = SshFailure;
 
-/** What ssh's stderr says went wrong (ssh has no other channel for it). */
+/**
+ * What ssh's stderr says went wrong. ssh exits 255 for every failure of its
+ * own (SSH_FAILED) and says which only in this text (OpenSSH's messages are
+ * not translated), so this is the one place that reads it; everything else
+ * sees the error's reason (`ssh-<kind>`).
+ */
 export function classifySshFailure(stderr: string): SshFailureKind {
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(stderr)) return 'host-key-changed';
   if (/host key is known for|Host key verification failed/i.test(stderr)) return 'host-key-unknown';
@@ -218,9 +224,12 @@ export class SshTransport {
     const file = this.knownHostsFile();
     const hostKeyName = knownHostsName(this.target);
     const portFlag = this.target.port !== undefined && this.target.port !== 22 ? `-p ${this.target.port} ` : '';
-    switch (classifySshFailure(stderr)) {
+    const kind = classifySshFailure(stderr);
+    const reason = `ssh-${kind}` as const;
+    switch (kind) {
       case 'host-key-unknown':
         return backendError(`refusing to connect to ${this.name}: its host key is not in ${file}`, {
+          reason,
           details: [
             ...details,
             `check the key's fingerprint with the host's administrator, then add it: ssh-keyscan ${portFlag}${this.target.host} >> ${file}`,
@@ -228,14 +237,16 @@ export class SshTransport {
         });
       case 'host-key-changed':
         return backendError(`refusing to connect to ${this.name}: its host key does not match the one in ${file} (changed, or someone is in between)`, {
+          reason,
           details: [...details, `if the change is expected, remove the old key (ssh-keygen -f ${file} -R '${hostKeyName}') and add the new one`],
         });
       case 'auth':
         return backendError(`cannot log in to ${this.name}: the server refused the key`, {
+          reason,
           details: [...details, this.options.identity === undefined ? 'pass the private key with --identity FILE' : `key: ${this.options.identity}`],
         });
       case 'connect':
-        return backendError(`cannot connect to ${this.name}`, { details });
+        return backendError(`cannot connect to ${this.name}`, { reason, details });
     }
   }
 

@@ -241,9 +241,12 @@ describe.skipIf(skipUnlessRoot())('tunform plan / drift / show (CLI, real kernel
         const file = spec(ns, [T0]);
         // WHEN drift is pointed at it as nobody
         const r = await runTunform(['drift', '-f', file, '--json'], { wrap: AS_NOBODY });
-        // THEN it exits 1 (drift's error code) and says the cause is a missing privilege
+        // THEN it exits 1 (drift's error code) and says the cause is a missing privilege, found before running ip
         expect(r.code).toBe(1);
         expect(JSON.parse(r.stdout)).toMatchObject({ error: { kind: 'permission' } });
+        expect(JSON.parse(r.stdout).error.message).toBe(
+          `reading network namespace '${ns}' needs root or the setuid helper's permission: entering it (ip -n) needs CAP_SYS_ADMIN, which this process does not have`,
+        );
       });
     });
   });

@@ -106,6 +106,14 @@ describe('tunform apply as nobody through the setuid helper', () => {
       expect(refused.stderr).toMatch(/4 of 4 step\(s\) are not permitted/);
       expect(refused.stderr).toContain('not permitted: create nn-a');
       expect(linkNames(other)).toEqual(['lo']);
+      // AND a user no rule allows anything (daemon) is refused the namespace's tables: a permission problem, known by the helper's exit status
+      const daemon = await runTunform(['drift', '-f', spec, '--netns', allowed, '--json'], {
+        wrap: ['setpriv', '--reuid=daemon', '--regid=daemon', '--clear-groups', '--inh-caps=-all', 'env', `TUNFORM_HELPER=${h.helper}`],
+      });
+      expect(daemon.code, daemon.stderr).toBe(1);
+      const error = JSON.parse(daemon.stdout).error as { kind: string; message: string };
+      expect(error.kind).toBe('permission');
+      expect(error.message).toMatch(new RegExp(`^reading network namespace '${allowed}' needs root or the setuid helper's permission: '.*dump (links|addrs)' was refused: .*not permitted`));
       // AND destroy with --netns removes the device
       expect((await runTunform(['destroy', '-f', spec, '--netns', allowed], outside)).code).toBe(0);
       expect(linkNames(allowed)).toEqual(['lo']);

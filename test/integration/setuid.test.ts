@@ -639,9 +639,9 @@ print(json.dumps({'comm':comm,'ptrace':res,'ptraceErrno':perr,'killRefused':kerr
       try {
         // GIVEN an allow rule for tf-* overridden, in this namespace, by a deny of every device
         writeAcl(BASE_ACL + `deny user nobody devices * netns ${ns}\n`);
-        // WHEN nobody asks THEN lock, dump and holder start are all refused
+        // WHEN nobody asks THEN lock, dump and holder start are all refused, with the status that says so (EXIT_DENIED)
         for (const r of tries()) {
-          expect(r.code).toBe(1);
+          expect(r.code).toBe(3);
           expect(r.stdout).toBe('');
           expect(r.stderr).toMatch(new RegExp(`namespace '${ns}': not permitted: no rule in .* allows uid ${NOBODY_UID} anything there`));
         }
@@ -702,7 +702,7 @@ print(json.dumps({'comm':comm,'ptrace':res,'ptraceErrno':perr,'killRefused':kerr
       // AND an unknown table is a usage error, and daemon, whom no rule allows anything, is refused
       expect(asNobody(['--netns', ns, 'dump', 'routes']).code).toBe(2);
       const daemon = spawnSync('setpriv', ['--reuid=daemon', '--regid=daemon', '--clear-groups', helper, '--netns', ns, 'dump', 'links'], { encoding: 'utf8', input: '' });
-      expect(daemon.status).toBe(1);
+      expect(daemon.status).toBe(3);
       expect(daemon.stderr).toContain(`failed to read namespace '${ns}': not permitted`);
       expect(daemon.stdout).toBe('');
     });

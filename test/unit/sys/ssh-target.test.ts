@@ -1,7 +1,8 @@
 /** Pure parts of the SSH transport: the --host URL, shell quoting, version compatibility, ssh's failure text. */
 import { describe, expect, it } from 'vitest';
 import { describeTarget, knownHostsName, parseSshTarget, shellQuote } from '../../../src/sys/ssh-target.js';
-import { classifySshFailure, compatibleVersions } from '../../../src/sys/ssh.js';
+import { classifySshFailure, compatibleVersions, SshTransport } from '../../../src/sys/ssh.js';
+import { hasReason } from '../../../src/errors.js';
 
 const rejects = (value: string) => {
   try {
@@ -78,5 +79,19 @@ describe('classifySshFailure', () => {
     expect(classifySshFailure('@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nHost key verification failed.\n')).toBe('host-key-changed');
     expect(classifySshFailure('root@10.0.0.2: Permission denied (publickey).\n')).toBe('auth');
     expect(classifySshFailure('ssh: connect to host 10.0.0.2 port 22: Connection refused\n')).toBe('connect');
+  });
+});
+
+describe('an ssh failure as an error', () => {
+  it('GIVEN what ssh printed WHEN it becomes an error THEN the error carries the kind as its reason, for code to check instead of the text', () => {
+    const t = new SshTransport(parseSshTarget('ssh://root@10.0.0.2'), { knownHosts: '/tmp/kh' }, '0.1.0');
+    const unknown = t.failure('No ED25519 host key is known for 10.0.0.2 and you have requested strict checking.\nHost key verification failed.\n');
+    expect(hasReason(unknown, 'ssh-host-key-unknown')).toBe(true);
+    expect(unknown.kind).toBe('backend');
+    expect(hasReason(t.failure('root@10.0.0.2: Permission denied (publickey).\n'), 'ssh-auth')).toBe(true);
+    expect(hasReason(t.failure('@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\n'), 'ssh-host-key-changed')).toBe(true);
+    const down = t.failure('ssh: connect to host 10.0.0.2 port 22: Connection refused\n');
+    expect(hasReason(down, 'ssh-connect')).toBe(true);
+    expect(down.message).toBe('cannot connect to root@10.0.0.2');
   });
 });
