@@ -19,12 +19,12 @@ export type InPlaceField = (typeof IN_PLACE_FIELDS)[number];
  * JSON's device, the stored spec of the cdktf resources and the docs follow it.
  */
 export const DEVICE_FIELDS = [
-  'name', 'mode', 'multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'user', 'group', 'mtu', 'up', 'addresses',
+  'name', 'mode', 'multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'user', 'group', 'anyoneMayAttach', 'mtu', 'up', 'addresses',
 ] as const;
 export type DeviceField = (typeof DEVICE_FIELDS)[number];
 
 /** Defaults of the fields that have one: these are always managed. */
-export const DEVICE_DEFAULTS = { multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true } as const;
+export const DEVICE_DEFAULTS = { multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, anyoneMayAttach: false, up: true } as const;
 
 /**
  * One desired device after validation and normalisation.
@@ -42,6 +42,8 @@ export interface DeviceSpec {
   readonly user?: number;
   /** Numeric gid, resolved from a name during validation. */
   readonly group?: number;
+  /** Opt-out of the private default (see deviceOwner): no owner, no group, any local user may attach. */
+  readonly anyoneMayAttach: boolean;
   readonly mtu?: number;
   readonly up: boolean;
   /** Canonical CIDR strings (`172.31.0.1/24`, `fd00::1/64`), sorted. Absent: addresses not managed. */
@@ -51,6 +53,28 @@ export interface DeviceSpec {
 // A DeviceSpec field missing from DEVICE_FIELDS (or the reverse) fails to compile here.
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const DEVICE_FIELDS_COMPLETE: SameKeys<keyof DeviceSpec, DeviceField> = true;
+
+/**
+ * The owner of a device that declares neither user nor group. The kernel lets
+ * anyone who can open /dev/net/tun attach to a device with neither owner nor
+ * group; with owner root, only root and CAP_NET_ADMIN processes can.
+ */
+export const PRIVATE_OWNER = 0;
+
+/**
+ * The owner a device must have: the declared user; with neither user nor
+ * group, PRIVATE_OWNER unless anyoneMayAttach opts out. Undefined: not managed
+ * (a group alone restricts attaching to it; anyoneMayAttach wants none, which
+ * only a new device can have: the kernel cannot clear an owner).
+ */
+export function deviceOwner(d: DeviceSpec): number | undefined {
+  if (d.user !== undefined) return d.user;
+  return d.group === undefined && !d.anyoneMayAttach ? PRIVATE_OWNER : undefined;
+}
+
+/** Whether a live device lets any local user attach: the kernel checks nothing when neither owner nor group is set. */
+export const anyoneMayAttachLive = (d: { readonly user?: number; readonly group?: number }): boolean =>
+  d.user === undefined && d.group === undefined;
 
 export interface DesiredState {
   /** Named network namespace (`ip netns`), or undefined for the caller's own. */

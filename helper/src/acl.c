@@ -631,8 +631,9 @@ static const char *rule_refuses(const struct rule *r, const struct peer *p, cons
 		set_errmsg(why, "keep-carrier is not allowed (line %d: keep-carrier no)", r->line);
 		return why;
 	}
-	if (!r->owner_any && q->has_user && q->user != (long)p->uid) {
-		set_errmsg(why, "owner %ld is not you (uid %lu) and line %d does not say 'owner any'", q->user,
+	/* Root as owner (a private device: only CAP_NET_ADMIN attaches) only narrows who may attach. */
+	if (!r->owner_any && q->has_user && q->user != (long)p->uid && q->user != 0) {
+		set_errmsg(why, "owner %ld is neither you (uid %lu) nor root and line %d does not say 'owner any'", q->user,
 			   (unsigned long)p->uid, r->line);
 		return why;
 	}

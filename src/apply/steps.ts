@@ -3,7 +3,7 @@
  * run elsewhere. Each step names its device and what it does, so a failed
  * apply can say exactly which steps ran and which did not.
  */
-import type { DeviceSpec, Mode } from '../model.js';
+import { deviceOwner, type DeviceSpec, type Mode } from '../model.js';
 import { formatMarker } from '../marker.js';
 import type { Action, Plan } from '../plan/types.js';
 
@@ -74,7 +74,7 @@ function freshDeviceSteps(d: DeviceSpec, generation: string | undefined): Step[]
       op: 'create',
       name: d.name,
       flags: flagsOf(d),
-      ...(d.user !== undefined ? { user: d.user } : {}),
+      ...(deviceOwner(d) !== undefined ? { user: deviceOwner(d) } : {}),
       ...(d.group !== undefined ? { group: d.group } : {}),
       alias: formatMarker(generation),
     },
@@ -99,7 +99,7 @@ function removalSteps(name: string, release: boolean): Step[] {
 
 function updateSteps(name: string, d: DeviceSpec | undefined, c: Extract<Action, { action: 'update' }>['changes'], held: boolean): Step[] {
   const steps: Step[] = [];
-  // The kernel cannot clear an owner once set, and an absent field is not managed, so `to` is a number when present.
+  // The kernel cannot clear an owner once set, and an unmanaged one never changes, so `to` is a number when present.
   // Attaching with the declared flags also sets packetInfo/vnetHeader again: the planner asks only when no queue is attached.
   const framing = c.packetInfo !== undefined || c.vnetHeader !== undefined;
   if (d && (c.user?.to != null || c.group?.to != null || c.persist?.to === true || framing)) {

@@ -1,16 +1,21 @@
-import { CREATION_FIELDS, type DeviceSpec, type LiveDevice } from '../model.js';
+import { anyoneMayAttachLive, CREATION_FIELDS, deviceOwner, type DeviceSpec, type LiveDevice } from '../model.js';
 import { formatMarker } from '../marker.js';
 import { sortedNumbers, sortedStrings } from './order.js';
 import type { AddressChange, AttachedProcess, Changes, FieldChange, ReplaceAction } from './types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Creation-time fields the kernel cannot change on a live device. Empty: no replace needed. */
+/**
+ * What the kernel cannot change on a live device: creation-time fields, and
+ * anyoneMayAttach on a device with an owner or group (no ioctl clears them).
+ * Empty: no replace needed.
+ */
 export function creationReasons(spec: DeviceSpec, live: LiveDevice): ReplaceAction['reasons'] {
   const reasons: Mutable<ReplaceAction['reasons']> = {};
   for (const field of CREATION_FIELDS) {
     if (spec[field] !== live[field]) reasons[field] = { from: live[field], to: spec[field] };
   }
+  if (spec.anyoneMayAttach && !anyoneMayAttachLive(live)) reasons.anyoneMayAttach = { from: false, to: true };
   return reasons;
 }
 
@@ -73,7 +78,9 @@ function fieldChange<T>(from: T | undefined, to: T): FieldChange<T> | undefined 
 export function inPlaceChanges(spec: DeviceSpec, live: LiveDevice, generation: string | undefined): Changes {
   const changes: Mutable<Changes> = {};
   // Key order here is the order renderers and JSON show them in.
-  if (spec.user !== undefined) assign(changes, 'user', fieldChange(live.user, spec.user));
+  // The owner is managed even when 'user' is absent: private by default (model.ts, deviceOwner).
+  const owner = deviceOwner(spec);
+  if (owner !== undefined) assign(changes, 'user', fieldChange(live.user, owner));
   if (spec.group !== undefined) assign(changes, 'group', fieldChange(live.group, spec.group));
   if (spec.mtu !== undefined) assign(changes, 'mtu', fieldChange(live.mtu, spec.mtu));
   assign(changes, 'up', fieldChange(live.up, spec.up));

@@ -1,15 +1,14 @@
-import { CREATION_FIELDS } from '../model.js';
-import type { AttachedProcess, FieldChange, ReplaceAction } from './types.js';
+import { REPLACE_REASONS, type AttachedProcess, type FieldChange, type ReplaceAction } from './types.js';
 
 /** How a single value reads in human output; null is a value the kernel does not have set. */
 export function showValue(v: string | number | boolean | null): string {
   return v === null ? '(none)' : String(v);
 }
 
-/** Replace reasons in the model's field order, for stable output. */
+/** Replace reasons in their one order (REPLACE_REASONS), for stable output. */
 export function reasonEntries(reasons: ReplaceAction['reasons']): Array<[string, FieldChange<string | boolean>]> {
   const entries: Array<[string, FieldChange<string | boolean>]> = [];
-  for (const field of CREATION_FIELDS) {
+  for (const field of REPLACE_REASONS) {
     const change = reasons[field];
     if (change !== undefined) entries.push([field, change]);
   }

@@ -1,4 +1,4 @@
-import type { DeviceSpec } from '../model.js';
+import { deviceOwner, type DeviceSpec } from '../model.js';
 import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, plural, reasonEntries, showValue } from './format.js';
 import { CHANGE_FIELDS, type Action, type Changes, type Conflict, type Plan } from './types.js';
 
@@ -64,8 +64,10 @@ export function deviceFlags(d: DeviceSpec): string {
 /** The optional fields a device sets, as `key = value`. */
 export function deviceAttributes(d: DeviceSpec): string[] {
   const attrs: string[] = [];
-  if (d.user !== undefined) attrs.push(`user = ${d.user}`);
+  const owner = deviceOwner(d);
+  if (owner !== undefined) attrs.push(d.user === undefined ? `user = ${owner} (private: only CAP_NET_ADMIN attaches)` : `user = ${owner}`);
   if (d.group !== undefined) attrs.push(`group = ${d.group}`);
+  if (d.anyoneMayAttach) attrs.push('anyoneMayAttach = true');
   if (d.mtu !== undefined) attrs.push(`mtu = ${d.mtu}`);
   // up is the default; only the unusual choice earns a line.
   if (!d.up) attrs.push('up = false');

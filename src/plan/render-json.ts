@@ -1,6 +1,6 @@
 import { DEVICE_FIELDS, type DeviceSpec } from '../model.js';
 import { driftedDevices, isInSync } from './inspect.js';
-import { CHANGE_FIELDS, type Action, type AddressChange, type Changes, type Conflict, type FieldChange, type Plan, type ReplaceAction } from './types.js';
+import { CHANGE_FIELDS, REPLACE_REASONS, type Action, type AddressChange, type Changes, type Conflict, type FieldChange, type Plan, type ReplaceAction } from './types.js';
 
 /*
  * Every object is rebuilt key by key so the document's key order is the one
@@ -81,12 +81,7 @@ function changesJson(c: Changes): Json {
 }
 
 function reasonsJson(r: ReplaceAction['reasons']): Json {
-  return {
-    mode: fieldJson(r.mode),
-    multiQueue: fieldJson(r.multiQueue),
-    packetInfo: fieldJson(r.packetInfo),
-    vnetHeader: fieldJson(r.vnetHeader),
-  };
+  return Object.fromEntries(REPLACE_REASONS.map((k) => [k, fieldJson(r[k])]));
 }
 
 function fieldJson(f: FieldChange<string | number | boolean> | undefined): Json {

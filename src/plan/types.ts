@@ -47,6 +47,10 @@ export type Changes = { readonly [K in ChangeField]?: ChangeValues[K] };
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const CHANGE_FIELDS_COMPLETE: SameKeys<keyof ChangeValues, ChangeField> = true;
 
+/** Why a device is replaced, in the order the plan JSON lists them. */
+export const REPLACE_REASONS = ['mode', 'multiQueue', 'packetInfo', 'vnetHeader', 'anyoneMayAttach'] as const;
+export type ReplaceReason = CreationField | 'anyoneMayAttach';
+
 export type ActionKind = 'delete' | 'replace' | 'create' | 'update';
 
 /**
@@ -77,8 +81,8 @@ export interface ReplaceAction {
   readonly action: 'replace';
   readonly name: string;
   readonly ifindex: number;
-  /** Creation-time fields that differ, each with from/to. */
-  readonly reasons: Readonly<Partial<Record<CreationField, FieldChange<string | boolean>>>>;
+  /** Creation-time fields that differ, and anyoneMayAttach on an owned device, each with from/to. */
+  readonly reasons: Readonly<Partial<Record<ReplaceReason, FieldChange<string | boolean>>>>;
   readonly device: DeviceSpec;
   /** Attached processes other than tunform's holder; apply refuses unless forced. */
   readonly attachedPids: readonly number[];

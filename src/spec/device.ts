@@ -55,6 +55,15 @@ export function checkDeviceContext(raw: unknown, sink: ProblemSink, lookup: Syst
       `'keepCarrier' (true) without 'multiQueue' (${showValue(raw.multiQueue ?? false)}): the holder would own the only queue, so no application could attach; set 'multiQueue: true'`,
     );
   }
+  if (raw.anyoneMayAttach === true) {
+    const named = (['user', 'group'] as const).filter((k) => raw[k] !== undefined);
+    if (named.length > 0) {
+      sink.error(
+        ['anyoneMayAttach'],
+        `'anyoneMayAttach' (true) cannot be combined with ${named.map((k) => keyValue(k, raw[k])).join(' and ')}: they limit who may attach; remove 'anyoneMayAttach' or ${named.length > 1 ? 'them' : `'${named[0]}'`}`,
+      );
+    }
+  }
   // A cross-key rule the schema cannot express; the kernel would refuse mid-apply.
   if (raw.mode === 'tap' && typeof raw.mtu === 'number' && Number.isInteger(raw.mtu) && raw.mtu > TAP_MTU_MAX && raw.mtu <= MTU_MAX) {
     sink.error(['mtu'], `${keyValue('mtu', raw.mtu)} must be between ${MTU_MIN} and ${TAP_MTU_MAX} for a tap device (its Ethernet header counts against the kernel's ${MTU_MAX})`);
@@ -127,6 +136,7 @@ export function toDeviceSpec(parsed: ParsedDevice, facts: DeviceFacts): DeviceSp
     keepCarrier: parsed.keepCarrier,
     packetInfo: parsed.packetInfo,
     vnetHeader: parsed.vnetHeader,
+    anyoneMayAttach: parsed.anyoneMayAttach,
     up: parsed.up,
   };
   if (facts.user !== undefined) spec.user = facts.user;

@@ -72,8 +72,8 @@ describe.skipIf(skipUnlessRoot())('CLI messages and output (real CLI)', () => {
     const r = await runTunform(['validate', '-f', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      [`${file}: valid, 2 devices.`, 'tun-a (tun, multiQueue, keepCarrier)', '    mtu = 1400', '    addresses = [10.9.0.1/24]',
-        'tap-b (tap)', '    up = false', ''].join('\n'),
+      [`${file}: valid, 2 devices.`, 'tun-a (tun, multiQueue, keepCarrier)', '    user = 0 (private: only CAP_NET_ADMIN attaches)', '    mtu = 1400',
+        '    addresses = [10.9.0.1/24]', 'tap-b (tap)', '    user = 0 (private: only CAP_NET_ADMIN attaches)', '    up = false', ''].join('\n'),
     );
   });
 

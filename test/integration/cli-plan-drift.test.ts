@@ -13,9 +13,9 @@ import { skipUnlessRoot } from '../support/require-root.js';
 let dir: SpecDir;
 let reader: { bin: string; cleanup: () => void } | undefined;
 
-/** A persistent tun made with `ip tuntap`, marked as tunform's, with an address, up. */
+/** A persistent tun made with `ip tuntap`, marked as tunform's, root's (private, as tunform makes it), with an address, up. */
 function handMade(ns: string, name: string, opts: { multiQueue?: boolean; marked?: boolean; address?: string; mode?: 'tun' | 'tap' } = {}): void {
-  ipn(ns, 'tuntap', 'add', 'dev', name, 'mode', opts.mode ?? 'tun', ...(opts.multiQueue ? ['multi_queue'] : []));
+  ipn(ns, 'tuntap', 'add', 'dev', name, 'mode', opts.mode ?? 'tun', ...(opts.multiQueue ? ['multi_queue'] : []), 'user', '0');
   if (opts.marked !== false) ipn(ns, 'link', 'set', 'dev', name, 'alias', 'tunform');
   if (opts.address) ipn(ns, 'addr', 'add', opts.address, 'dev', name);
   ipn(ns, 'link', 'set', 'dev', name, 'up');
@@ -75,7 +75,7 @@ describe.skipIf(skipUnlessRoot())('tunform plan / drift / show (CLI, real kernel
         {
           action: 'create',
           name: 't1',
-          device: { name: 't1', mode: 'tun', multiQueue: true, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true },
+          device: { name: 't1', mode: 'tun', multiQueue: true, keepCarrier: false, packetInfo: false, vnetHeader: false, anyoneMayAttach: false, up: true },
         },
       ]);
     });

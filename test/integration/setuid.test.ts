@@ -113,7 +113,7 @@ describe('setuid tunform-helper', () => {
         ['create vm-? tun -', /must not contain '\?'/],
         ['create vm-[a] tun -', /must not contain '\['/],
         ['create vm-t tap -', /not permitted: mode tap is not allowed/],
-        ['create vm-o tun - user=0', /not permitted: owner 0 is not you/],
+        ['create vm-o tun - user=1', /not permitted: owner 1 is neither you \(uid \d+\) nor root/],
         ['mtu vm-m 9500', /not permitted: mtu 9500 is above max-mtu 9000/],
         ['unlink lo', /failed to delete 'lo': not a tun\/tap device/],
         ['mtu lo 1000', /failed to set mtu of 'lo': not a tun\/tap device/],
@@ -329,13 +329,13 @@ while buf.count(b"\\n")<len(lines):
     if not d: break
     buf+=d
 sys.stdout.write(buf.decode())`;
-      const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', client, sock, 'hold other tun mq', 'set other user=0', 'release other', 'hold vm-h tun mq', 'set vm-h user=0', 'list'], { encoding: 'utf8' });
+      const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', client, sock, 'hold other tun mq', 'set other user=0', 'release other', 'hold vm-h tun mq', 'set vm-h user=1', 'list'], { encoding: 'utf8' });
       const out = r.stdout.trim().split('\n');
       expect(out[0]).toMatch(/^error hold other: failed to hold 'other': not permitted: no rule/);
       expect(out[1]).toMatch(/^error set other: .*not permitted/);
       expect(out[2]).toMatch(/^error release other: .*not permitted/);
       expect(out[3]).toBe('ok hold vm-h');
-      expect(out[4]).toMatch(/^error set vm-h: .*owner 0 is not you/);
+      expect(out[4]).toMatch(/^error set vm-h: .*owner 1 is neither you \(uid \d+\) nor root/);
       expect(out[5]).toBe('ok list vm-h');
       const info = (JSON.parse(ipn(ns, '-d', '-j', 'link', 'show', 'other')) as { linkinfo: { info_data: Record<string, unknown> } }[])[0]!;
       expect(info.linkinfo.info_data.user).toBeUndefined();

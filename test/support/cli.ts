@@ -120,6 +120,7 @@ export interface DeviceYaml {
   keepCarrier?: boolean;
   packetInfo?: boolean;
   vnetHeader?: boolean;
+  anyoneMayAttach?: boolean;
   mtu?: number;
   up?: boolean;
   addresses?: string[];
@@ -133,7 +134,7 @@ export function specYaml(devices: readonly DeviceYaml[], netns?: string): string
   lines.push('devices:');
   for (const d of devices) {
     lines.push(`  - name: ${d.name}`, `    mode: ${d.mode ?? 'tun'}`);
-    for (const k of ['multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'mtu', 'up'] as const) {
+    for (const k of ['multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'anyoneMayAttach', 'mtu', 'up'] as const) {
       if (d[k] !== undefined) lines.push(`    ${k}: ${String(d[k])}`);
     }
     if (d.addresses) lines.push(`    addresses: [${d.addresses.map((a) => JSON.stringify(a)).join(', ')}]`);

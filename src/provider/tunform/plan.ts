@@ -45,11 +45,16 @@ export function sameValue(a: CtyValue | undefined, b: CtyValue | undefined): boo
   return a === b || ((a ?? null) === null && (b ?? null) === null);
 }
 
-/** Attributes that replace the device when they change (or may change: unknown). */
+/**
+ * Attributes that replace the device when they change (or may change:
+ * unknown). anyoneMayAttach only one way, as src/plan's creationReasons: the
+ * kernel cannot clear an owner, but can set one in place.
+ */
 export function replacingChanges(prior: CtyObject, planned: CtyObject, framingInPlace = false): AttributePath[] {
   const changed = deviceAttributes()
-    .filter((a) => a.forcesReplacement)
-    .filter((a) => isUnknown(planned[a.attribute]) || !sameValue(prior[a.attribute], planned[a.attribute]));
+    .filter((a) => a.forcesReplacement || a.key === 'anyoneMayAttach')
+    .filter((a) => isUnknown(planned[a.attribute]) || !sameValue(prior[a.attribute], planned[a.attribute]))
+    .filter((a) => a.key !== 'anyoneMayAttach' || planned[a.attribute] !== false);
   // Only framing differs and no queue was attached at the last Read: in place, as the CLI's plan does.
   if (framingInPlace && changed.every((a) => FRAMING_KEYS.has(a.key) && !isUnknown(planned[a.attribute]))) return [];
   return changed.map((a) => [a.attribute]);

@@ -3,7 +3,7 @@
  * plan), the shared live snapshot (read, import) and the batched apply engine.
  */
 import { isUnknown, type ApplyRequest, type ApplyResponse, type CtyObject, type CtyValue, type Diagnostic, type ImportResponse, type ReadRequest, type ReadResponse, type ResourceType } from '../contract.js';
-import type { DeviceSpec } from '../../model.js';
+import { DEVICE_DEFAULTS, type DeviceSpec } from '../../model.js';
 import { deviceNameSchema } from '../../spec/schema.js';
 import type { ProviderContext } from './context.js';
 import { checkConfig, ConfigChecks, deviceOf } from './validate.js';
@@ -25,7 +25,7 @@ function fillUnknowns(planned: CtyObject, fromLive: CtyObject): CtyObject {
 function deviceToDelete(prior: CtyObject, ctx: ProviderContext): DeviceSpec {
   const checked = checkConfig(prior, ctx.lookup);
   if (checked.device) return checked.device;
-  return { name: String(prior.name), mode: prior.mode === 'tap' ? 'tap' : 'tun', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true };
+  return { name: String(prior.name), mode: prior.mode === 'tap' ? 'tap' : 'tun', ...DEVICE_DEFAULTS };
 }
 
 export function netdevResource(ctx: ProviderContext): ResourceType {

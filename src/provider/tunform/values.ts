@@ -12,7 +12,7 @@
  * returns exactly what was planned.
  */
 import { isUnknown, type CtyObject, type CtyValue } from '../contract.js';
-import type { LiveDevice } from '../../model.js';
+import { anyoneMayAttachLive, type LiveDevice } from '../../model.js';
 import type { SystemLookup } from '../../spec/lookup.js';
 import { parseCidr } from '../../spec/address.js';
 import { DEVICE_ATTRIBUTES } from './names.js';
@@ -97,9 +97,11 @@ function optionalState(key: string, prior: CtyValue, live: LiveDevice, lookup: S
 export function stateFromLive(live: LiveDevice, prior: CtyObject | null, lookup: SystemLookup): CtyObject {
   const state: Record<string, CtyValue> = {};
   for (const a of deviceAttributes()) {
-    state[a.attribute] = a.required || a.default !== undefined
-      ? (live[a.key as keyof LiveDevice] as CtyValue)
-      : optionalState(a.key, prior?.[a.attribute] ?? null, live, lookup);
+    state[a.attribute] = a.key === 'anyoneMayAttach'
+      ? anyoneMayAttachLive(live) // what the kernel's owner and group say, not a field of its own
+      : a.required || a.default !== undefined
+        ? (live[a.key as keyof LiveDevice] as CtyValue)
+        : optionalState(a.key, prior?.[a.attribute] ?? null, live, lookup);
   }
   state.id = live.name;
   state.ifindex = live.ifindex;

@@ -38,6 +38,7 @@ describe('backend provider', () => {
       vnet_header: false,
       user: 1000,
       group: 'netdev',
+      anyone_may_attach: false,
       mtu: 1400,
       up: true,
       addresses: ['10.0.0.1/8', '172.31.0.1/24'],
@@ -73,6 +74,7 @@ describe('backend provider', () => {
       keep_carrier: false,
       packet_info: false,
       vnet_header: false,
+      anyone_may_attach: false,
       up: true,
     });
   });

@@ -61,10 +61,11 @@ describe('loadSynthStack', () => {
           packetInfo: false,
           vnetHeader: false,
           user: 1000,
+          anyoneMayAttach: false,
           up: true,
           addresses: ['172.31.0.1/24'],
         },
-        { name: 'tap-b', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: true, mtu: 9000, up: true },
+        { name: 'tap-b', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: true, anyoneMayAttach: false, mtu: 9000, up: true },
       ],
     });
   });
@@ -132,10 +133,11 @@ describe('loadSynthStack', () => {
           packetInfo: false,
           vnetHeader: false,
           user: 1000,
+          anyoneMayAttach: false,
           up: true,
           addresses: ['172.31.0.1/24', 'fd00::1/64'],
         },
-        { name: 't${x}', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, mtu: 9000, up: true },
+        { name: 't${x}', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, anyoneMayAttach: false, mtu: 9000, up: true },
       ],
     });
   });

@@ -45,7 +45,7 @@ describe('terraform_data backend', () => {
     const dev = new TunNetdev(stack, 'tap0', { name: 'tap0', mode: 'tap' });
     // THEN
     expect(dev.specJson).toBe(
-      '{"devices":[{"name":"tap0","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"up":true}]}'
+      '{"devices":[{"name":"tap0","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"anyoneMayAttach":false,"up":true}]}'
     );
     expect(dev.generation).toBe(sha16(dev.specJson));
   });
@@ -60,9 +60,9 @@ describe('terraform_data backend', () => {
     // THEN
     const spec =
       '{"netns":"lab","devices":[' +
-      '{"name":"tun-b","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"up":true},' +
-      '{"name":"tun-a","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"mtu":9000,"up":true},' +
-      '{"name":"tun-c","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"up":true,"addresses":["10.1.0.1/24"]}]}';
+      '{"name":"tun-b","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"anyoneMayAttach":false,"up":true},' +
+      '{"name":"tun-a","mode":"tap","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"anyoneMayAttach":false,"mtu":9000,"up":true},' +
+      '{"name":"tun-c","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"anyoneMayAttach":false,"up":true,"addresses":["10.1.0.1/24"]}]}';
     const all = resources(stack, 'terraform_data');
     expect(Object.keys(all).sort()).toEqual(['a', 'b', 'c', APPLIER]);
     expect(all[APPLIER]).toEqual({
@@ -159,7 +159,7 @@ describe('hostile values', () => {
     const commands = Object.values(res).flatMap((r) => ((r.provisioner as { 'local-exec': { command: string } }[] | undefined) ?? []).map((p) => p['local-exec'].command));
     expect(commands).toEqual([APPLY_COMMAND, DESTROY_COMMAND]);
     const escaped = 'lab$(touch pwned)\\"; rm -rf $${path.root} %%{if true}x%%{endif}';
-    const evil = '{"name":"$(reboot)","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"user":"`id`;x","up":true}';
+    const evil = '{"name":"$(reboot)","mode":"tun","multiQueue":false,"keepCarrier":false,"packetInfo":false,"vnetHeader":false,"user":"`id`;x","anyoneMayAttach":false,"up":true}';
     expect((res['evil']?.input as { spec: string }).spec).toBe(`{"netns":"${escaped}","devices":[${evil}]}`);
     expect((res[APPLIER]?.input as { spec: string }).spec).toContain(`{"netns":"${escaped}","devices":[${evil},`);
     // Nowhere is the template syntax left unescaped: Terraform would evaluate it.

@@ -50,5 +50,5 @@ export const vpnProps = {
 
 /** vpnProps' canonical device: defaults filled in, the uid a number, addresses sorted. */
 export const VPN_DEVICE =
-  '{"name":"tun-test","mode":"tun","multiQueue":true,"keepCarrier":true,"packetInfo":false,"vnetHeader":false,"user":1000,"group":"netdev","mtu":1400,"up":true,"addresses":["10.0.0.1/8","172.31.0.1/24"]}';
+  '{"name":"tun-test","mode":"tun","multiQueue":true,"keepCarrier":true,"packetInfo":false,"vnetHeader":false,"user":1000,"group":"netdev","anyoneMayAttach":false,"mtu":1400,"up":true,"addresses":["10.0.0.1/8","172.31.0.1/24"]}';
 export const VPN_SPEC = `{"netns":"lab","devices":[${VPN_DEVICE}]}`;

@@ -175,7 +175,7 @@ describe('tokens', () => {
     expect(Token.isUnresolved(dev.specJson)).toBe(true);
     const input = resources(stack, 'terraform_data')['dev']?.input as { spec: string; generation: string };
     expect(input.spec).toBe(
-      '${jsonencode({"devices" = [{"name" = var.name, "mode" = "tun", "multiQueue" = false, "keepCarrier" = false, "packetInfo" = false, "vnetHeader" = false, "mtu" = var.mtu, "up" = true, "addresses" = [var.addr, "10.0.0.1/24"]}]})}'
+      '${jsonencode({"devices" = [{"name" = var.name, "mode" = "tun", "multiQueue" = false, "keepCarrier" = false, "packetInfo" = false, "vnetHeader" = false, "anyoneMayAttach" = false, "mtu" = var.mtu, "up" = true, "addresses" = [var.addr, "10.0.0.1/24"]}]})}'
     );
     expect(input.generation).toBe(`\${substr(sha256(${input.spec.slice(2, -1)}), 0, 16)}`);
   });

@@ -58,6 +58,7 @@ function deviceWithDefaults(d: Record<string, unknown>): DeviceSpec {
     keepCarrier: d.keepCarrier ?? false,
     packetInfo: d.packetInfo ?? false,
     vnetHeader: d.vnetHeader ?? false,
+    anyoneMayAttach: d.anyoneMayAttach ?? false,
     up: d.up ?? true,
   };
   // Absent optional fields must stay absent: that is what "not managed" means.

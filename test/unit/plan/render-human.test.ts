@@ -15,6 +15,7 @@ describe('renderPlanHuman', () => {
         '-/+ replace tun1 (multiQueue: false -> true)',
         '    attached processes: 1234 (refuses without --force)',
         '+ create tun-test (tun, multiQueue, keepCarrier)',
+        '    + user = 0 (private: only CAP_NET_ADMIN attaches)',
         '    + mtu = 1500',
         '    + addresses = [172.31.0.1/24]',
         '~ update tun0',

@@ -11,7 +11,7 @@ describe('camelCase <-> snake_case', () => {
 
   test("GIVEN the spec's keys WHEN mapped THEN the attributes are the issue's snake_case names", () => {
     expect(DEVICE_ATTRIBUTES.map((a) => a.attribute)).toEqual([
-      'name', 'mode', 'multi_queue', 'keep_carrier', 'packet_info', 'vnet_header', 'user', 'group', 'mtu', 'up', 'addresses',
+      'name', 'mode', 'multi_queue', 'keep_carrier', 'packet_info', 'vnet_header', 'user', 'group', 'anyone_may_attach', 'mtu', 'up', 'addresses',
     ]);
   });
 });
@@ -25,11 +25,11 @@ describe('resource schema derived from the spec', () => {
   });
 
   test('GIVEN defaulted spec keys WHEN derived THEN they are optional + computed bools and remember the default', () => {
-    for (const attr of ['multi_queue', 'keep_carrier', 'packet_info', 'vnet_header', 'up']) {
+    for (const attr of ['multi_queue', 'keep_carrier', 'packet_info', 'vnet_header', 'anyone_may_attach', 'up']) {
       expect(byName.get(attr)).toMatchObject({ type: 'bool', optional: true, computed: true });
     }
     expect(Object.fromEntries(deviceAttributes().filter((a) => a.default !== undefined).map((a) => [a.attribute, a.default]))).toEqual({
-      multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false, up: true,
+      multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false, anyone_may_attach: false, up: true,
     });
   });
 

@@ -21,7 +21,7 @@ describe('planning tunform_netdev', () => {
     const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'] }), null);
     expect(r.planned).toEqual({
       name: 'tun0', mode: 'tun', multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false,
-      user: null, group: null, mtu: null, up: true, addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: UNKNOWN, managed: true,
+      user: null, group: null, anyone_may_attach: false, mtu: null, up: true, addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: UNKNOWN, managed: true,
     });
     expect(r.requiresReplace).toBeUndefined();
     expect(r.diagnostics).toBeUndefined();

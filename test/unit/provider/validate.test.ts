@@ -19,7 +19,7 @@ describe('resource validation through the spec validator', () => {
     const r = check({ name: 'tun0', mode: 'tun', user: 'nobody', addresses: ['FD00:0::1/64', '10.0.0.1/24'] });
     expect(r.diagnostics).toEqual([]);
     expect(r.device).toEqual({
-      name: 'tun0', mode: 'tun', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true,
+      name: 'tun0', mode: 'tun', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, anyoneMayAttach: false, up: true,
       user: 65534, addresses: ['10.0.0.1/24', 'fd00::1/64'],
     });
   });

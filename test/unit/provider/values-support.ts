@@ -11,6 +11,7 @@ export function config(values: Record<string, CtyValue>): CtyObject {
     vnet_header: null,
     user: null,
     group: null,
+    anyone_may_attach: null,
     mtu: null,
     up: null,
     addresses: null,
@@ -23,7 +24,7 @@ export function config(values: Record<string, CtyValue>): CtyObject {
 
 /** A state as Read or Apply would have written it. */
 export function state(values: Record<string, CtyValue>): CtyObject {
-  return config({ multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false, up: true, managed: true, ...values });
+  return config({ multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false, anyone_may_attach: false, up: true, managed: true, ...values });
 }
 
 export { liveDevice } from '../support/live-device.js';

@@ -10,7 +10,7 @@ describe('live device -> resource state (Read)', () => {
     const prior = state({ name: 'tun0', mode: 'tun', user: 'nobody', mtu: 1500, addresses: ['FD00:0::1/64', '10.0.0.1/24'] });
     expect(stateFromLive(live, prior, fakeLookup())).toEqual({
       name: 'tun0', mode: 'tun', multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false,
-      user: 'nobody', group: null, mtu: 1400, up: true, addresses: ['10.0.0.1/24', 'FD00:0::1/64'], id: 'tun0', ifindex: 9, managed: true,
+      user: 'nobody', group: null, anyone_may_attach: false, mtu: 1400, up: true, addresses: ['10.0.0.1/24', 'FD00:0::1/64'], id: 'tun0', ifindex: 9, managed: true,
     });
   });
 

@@ -87,13 +87,13 @@ describe('YAML that cannot hurt', () => {
     expect(problems).toHaveLength(21);
     expect(problems.filter((p) => p.message.startsWith("unknown key 'k"))).toHaveLength(20);
     expect(problems.find((p) => p.message.startsWith('and '))?.message).toBe(
-      'and 39980 more unknown keys in devices[0]; allowed keys: name, mode, multiQueue, keepCarrier, packetInfo, vnetHeader, user, group, mtu, up, addresses',
+      'and 39980 more unknown keys in devices[0]; allowed keys: name, mode, multiQueue, keepCarrier, packetInfo, vnetHeader, user, group, anyoneMayAttach, mtu, up, addresses',
     );
   });
 
   test('GIVEN an unknown key with a control character WHEN reported THEN the character is shown escaped, never raw', () => {
     expect(onlyProblem(oneDevice('"co\\x1b[31mlour": red')).message).toBe(
-      "unknown key 'co\\u001b[31mlour' in devices[0]; allowed keys: name, mode, multiQueue, keepCarrier, packetInfo, vnetHeader, user, group, mtu, up, addresses",
+      "unknown key 'co\\u001b[31mlour' in devices[0]; allowed keys: name, mode, multiQueue, keepCarrier, packetInfo, vnetHeader, user, group, anyoneMayAttach, mtu, up, addresses",
     );
   });
 });

@@ -40,7 +40,7 @@ describe('spec problem messages', () => {
 
   test('GIVEN a key unlike any known key WHEN parsed THEN the allowed keys are listed', () => {
     expect(onlyProblem(oneDevice('colour: blue')).message).toBe(
-      "unknown key 'colour' in devices[0]; allowed keys: name, mode, multiQueue, keepCarrier, packetInfo, vnetHeader, user, group, mtu, up, addresses",
+      "unknown key 'colour' in devices[0]; allowed keys: name, mode, multiQueue, keepCarrier, packetInfo, vnetHeader, user, group, anyoneMayAttach, mtu, up, addresses",
     );
   });
 
@@ -65,6 +65,21 @@ describe('spec problem messages', () => {
     const p = onlyProblem(oneDevice('mtu: 70000'));
     expect(p).toEqual({ file: 'spec.yaml', line: 4, column: 10, path: 'devices[0].mtu', message: "'mtu' (70000) must be between 68 and 65535" });
     expect(onlyProblem(oneDevice('mtu: 67')).message).toBe("'mtu' (67) must be between 68 and 65535");
+  });
+
+  test('GIVEN anyoneMayAttach with user or group WHEN parsed THEN it is refused at anyoneMayAttach, naming what limits attaching', () => {
+    expect(onlyProblem(oneDevice('user: 1000', 'anyoneMayAttach: true'))).toEqual({
+      file: 'spec.yaml',
+      line: 5,
+      column: 22,
+      path: 'devices[0].anyoneMayAttach',
+      message: "'anyoneMayAttach' (true) cannot be combined with 'user' (1000): they limit who may attach; remove 'anyoneMayAttach' or 'user'",
+    });
+    expect(onlyProblem(oneDevice('user: nobody', 'group: 100', 'anyoneMayAttach: true')).message).toBe(
+      "'anyoneMayAttach' (true) cannot be combined with 'user' (\"nobody\") and 'group' (100): they limit who may attach; remove 'anyoneMayAttach' or them",
+    );
+    const open = parseSpecText(oneDevice('anyoneMayAttach: true'), 'spec.yaml', { lookup: fakeLookup() });
+    expect(open.desired.devices[0]?.anyoneMayAttach).toBe(true);
   });
 
   test('GIVEN a tap with an MTU only a tun may have WHEN parsed THEN the tap range is given at the value', () => {

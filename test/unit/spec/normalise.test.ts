@@ -8,7 +8,7 @@ describe('spec normalisation', () => {
   test('GIVEN only name and mode WHEN parsed THEN defaults are filled in and optional fields stay absent', () => {
     const { desired, warnings } = parse('devices:\n  - name: tun0\n    mode: tun\n');
     expect(desired).toEqual({
-      devices: [{ name: 'tun0', mode: 'tun', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true }],
+      devices: [{ name: 'tun0', mode: 'tun', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, anyoneMayAttach: false, up: true }],
     });
     expect('netns' in desired).toBe(false);
     const device = desired.devices[0]!;
@@ -44,6 +44,7 @@ describe('spec normalisation', () => {
           vnetHeader: true,
           user: 65534,
           group: 108,
+          anyoneMayAttach: false,
           mtu: 1500,
           up: false,
           addresses: ['10.0.0.1/8', '172.31.0.1/24', '::ffff:10.0.0.1/128', 'fd00::1/64'],

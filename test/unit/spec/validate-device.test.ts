@@ -6,7 +6,7 @@ describe('validateDevice (construct props)', () => {
   test('GIVEN valid props WHEN validated THEN a DeviceSpec with resolved ids is returned', () => {
     const r = validateDevice({ name: 'tap0', mode: 'tap', user: 'alice', addresses: ['FD00::1/64'] }, 'Stack/tap0', fakeLookup());
     expect(r).toEqual({
-      device: { name: 'tap0', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, up: true, user: 1000, addresses: ['fd00::1/64'] },
+      device: { name: 'tap0', mode: 'tap', multiQueue: false, keepCarrier: false, packetInfo: false, vnetHeader: false, anyoneMayAttach: false, up: true, user: 1000, addresses: ['fd00::1/64'] },
       problems: [],
       warnings: [],
     });

@@ -8,6 +8,7 @@ export const deviceSpec = (name: string, extra: Partial<DeviceSpec> = {}): Devic
   keepCarrier: false,
   packetInfo: false,
   vnetHeader: false,
+  anyoneMayAttach: false,
   up: true,
   ...extra,
 });
