@@ -82,6 +82,7 @@ interface Device {
   keepCarrier?: boolean;
   user?: string | number;
   group?: string | number;
+  anyoneMayAttach?: boolean;
   mtu?: number;
   up?: boolean;
   addresses?: string[];
@@ -91,6 +92,8 @@ interface Converted {
   readonly device: Device;
   readonly sources: readonly string[];
   readonly notes: readonly string[];
+  /** What the converted spec keeps that the reader may want to change. */
+  readonly hints?: readonly string[];
 }
 
 const where = (f: NetworkdFile, e: IniEntry) => `${f.path}:${e.line}`;
@@ -123,7 +126,13 @@ function tunSettings(f: NetworkdFile, ini: IniFile, section: 'Tun' | 'Tap', d: D
   };
   owner('User', (v) => (d.user = v));
   owner('Group', (v) => (d.group = v));
+  // networkd sets no owner then, so every local user may attach; tunform's default would make the device root's.
+  if (d.user === undefined && d.group === undefined) d.anyoneMayAttach = true;
 }
+
+/** Why a converted device says anyoneMayAttach: true. */
+export const OPEN_DEVICE_HINT =
+  "networkd sets neither User= nor Group= here, so every local user may attach: anyoneMayAttach keeps that; delete it to make the device private (only CAP_NET_ADMIN processes attach)";
 
 function fromNetdev(f: NetworkdFile, ini: IniFile): Converted | undefined {
   const kind = lastValue(ini, 'NetDev', 'Kind')?.value;
@@ -133,11 +142,12 @@ function fromNetdev(f: NetworkdFile, ini: IniFile): Converted | undefined {
   const device: Device = { name, mode: kind };
   const notes: string[] = [];
   tunSettings(f, ini, section, device, notes);
+  const hints = device.anyoneMayAttach ? [OPEN_DEVICE_HINT] : [];
   leftOver(f, ini, (s, k) => s === 'Match' || NETDEV_KEYS.has(`${s}.${k}`) || (s === section && (TUN_KEYS as readonly string[]).includes(k)), notes);
   for (const s of ini.sections.filter((x) => x.name === 'Match')) {
     for (const e of s.entries) notes.push(`[Match] ${e.key}=${e.value} (${where(f, e)}): tunform has no match conditions; the device is declared unconditionally`);
   }
-  return { device, sources: [f.path], notes };
+  return { device, sources: [f.path], notes, hints };
 }
 
 function setMtu(f: NetworkdFile, e: IniEntry, d: Device, notes: string[]): void {
@@ -176,7 +186,7 @@ function applyNetwork(f: NetworkdFile, ini: IniFile, c: Converted): Converted {
       notes.push(`[Match] ${e.key}=${e.value} (${where(f, e)}): converted as if this condition held`);
     }
   }
-  return { device: d, sources: [...c.sources, f.path], notes };
+  return { device: d, sources: [...c.sources, f.path], notes, ...(c.hints ? { hints: c.hints } : {}) };
 }
 
 const byBaseName = (a: NetworkdFile, b: NetworkdFile) => {
@@ -196,7 +206,7 @@ export function convertNetworkd(files: readonly NetworkdFile[]): Converted[] {
     if (network) out.push(applyNetwork(network.f, network.ini, c));
     else {
       // networkd creates the device but, with no .network, never brings it up or addresses it.
-      out.push({ device: { ...c.device, up: false }, sources: c.sources, notes: [...c.notes, 'no .network file matches this device: networkd leaves it down and unconfigured (up: false)'] });
+      out.push({ device: { ...c.device, up: false }, sources: c.sources, ...(c.hints ? { hints: c.hints } : {}), notes: [...c.notes, 'no .network file matches this device: networkd leaves it down and unconfigured (up: false)'] });
     }
   }
   return out;
@@ -211,6 +221,7 @@ export function renderConvertedYaml(converted: readonly Converted[], header: str
     lines.push(`  # from ${c.sources.join(' + ')}`);
     const body = yaml.dump([c.device], { lineWidth: -1, noRefs: true }).trimEnd().split('\n');
     lines.push(...body.map((l) => `  ${l}`));
+    for (const h of c.hints ?? []) lines.push(`    # ${h}`);
     for (const n of c.notes) lines.push(`    # not carried over: ${n}`);
   }
   return `${lines.join('\n')}\n`;

@@ -42,7 +42,9 @@ describe('convert --from-networkd (pure)', () => {
       '[Match] Driver=tun (/n/a.network:3): converted as if this condition held',
     ]);
     const text = renderConvertedYaml(converted, 'header');
-    expect(yaml.load(text)).toEqual({ devices: [{ name: 't0', mode: 'tun', addresses: ['10.0.0.1/24'] }] });
+    // Neither User= nor Group=: networkd's device is open to every local user, and the converted one says so.
+    expect(yaml.load(text)).toEqual({ devices: [{ name: 't0', mode: 'tun', anyoneMayAttach: true, addresses: ['10.0.0.1/24'] }] });
+    expect(text).toContain('    # networkd sets neither User= nor Group= here, so every local user may attach: anyoneMayAttach keeps that; delete it to make the device private');
     expect(text).toContain('    # not carried over: [Network] DHCP=yes (/n/a.network:7): tunform does not run DHCP\n');
   });
 
