@@ -580,7 +580,7 @@ print(json.dumps(res))`;
       expect(byPath.code).toBe(2);
       expect(byPath.stderr).toMatch(/lock PATH is refused in setuid mode/);
       const daemon = spawnSync('setpriv', ['--reuid=daemon', '--regid=daemon', '--clear-groups', helper, '--netns', ns, 'lock'], { encoding: 'utf8', input: '' });
-      expect(daemon.status).toBe(1);
+      expect(daemon.status).toBe(3); // EXIT_DENIED: the ACL refused the namespace
       expect(daemon.stderr).toMatch(/failed to take the apply lock of namespace '.*': not permitted/);
     });
   });
