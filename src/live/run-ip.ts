@@ -13,7 +13,8 @@ const HELPER_DUMPS: ReadonlyMap<string, string> = new Map([
 /**
  * Entering a named namespace (`ip -n`) needs CAP_SYS_ADMIN, even to read. A
  * user without it who has the setuid helper reads through `tunform-helper
- * --netns NS dump`, which enters the namespace and runs ip as that user.
+ * --netns NS dump`, which enters the namespace and runs ip there as uid 0
+ * without any capability (helper/src/dump.c says why not as the user).
  */
 function viaHelper(args: readonly string[], netns: string | undefined): { file: string; argv: string[] } | undefined {
   const dump = HELPER_DUMPS.get(args.join(' '));
