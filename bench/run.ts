@@ -96,7 +96,7 @@ export const CASES: Record<string, CaseDef> = {
   fleet: {
     run: caseFleet,
     describe:
-      'One `terraform apply` of 4 hosts × N `tunform_netdev` (tun, one address each), one provider alias per host with `host = "ssh://..."`, vs the slowest of the 4 single-host applies of N measured in the same run. Hosts are namespaces joined to a hub namespace by veth pairs, each with a real sshd (throwaway keys); Terraform runs in the hub, the remote tunform is this checkout. -parallelism is 10 per host in both (40 for the fleet). Between runs the devices are deleted with `ip -batch` and the state removed.',
+      'One `terraform apply` of 4 hosts × N `tunform_netdev` (tun, one address each), one provider alias per host with `host = "ssh://..."`, vs the slowest of the 4 single-host applies of N measured in the same run. Hosts are namespaces joined to a hub namespace by veth pairs, each with a real sshd (throwaway keys); Terraform runs in the hub, the remote tunform is this checkout. -parallelism is 10 per host in both (40 for the fleet). Between runs the devices are deleted with `ip -batch` and the state removed. A second row times Terraform alone in the same run: one apply of 4 × N bare `terraform_data` (same inputs) vs one of N.',
     ns: [250],
   },
   'plugin-plan': {

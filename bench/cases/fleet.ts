@@ -21,8 +21,52 @@ const PARALLELISM_PER_HOST = 10;
 
 export async function caseFleet(ctx: Ctx): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const n of ctx.ns) rows.push(await fleetAt(ctx, n));
+  for (const n of ctx.ns) rows.push(await fleetAt(ctx, n), await terraformShare(ctx, n));
   return rows;
+}
+
+/**
+ * Terraform's own share: the same two applies with bare terraform_data
+ * resources (same input values, no provider, no SSH). Terraform's cost per
+ * resource grows with the number of resources in one run, so the fleet apply
+ * cannot take less than this row's 4 × N time, however fast the hosts are.
+ */
+async function terraformShare(ctx: Ctx, n: number): Promise<Row> {
+  const root = join(work(), `tf-fleet-share-${n}`);
+  const home = join(root, 'home');
+  mkdirSync(home, { recursive: true });
+  const env = { ...process.env, HOME: home, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  const config = (count: number) =>
+    Array.from({ length: count }, (_, d) => `resource "terraform_data" "d${d}" {\n  input = { name = "${devName('bf', d % n)}", mode = "tun", addresses = ["${addrOf(d % n)}/24"] }\n}\n`).join('');
+  const dirs = { fleet: join(root, 'fleet'), single: join(root, 'single') };
+  for (const [dir, count] of [[dirs.fleet, HOSTS * n], [dirs.single, n]] as const) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'main.tf'), config(count));
+    timeRun(['terraform', `-chdir=${dir}`, 'init', '-input=false'], { env });
+  }
+  const apply = (dir: string, parallelism: number) => {
+    const ms = timeRun(['terraform', `-chdir=${dir}`, 'apply', '-auto-approve', '-input=false', `-parallelism=${parallelism}`], { env });
+    for (const f of ['terraform.tfstate', 'terraform.tfstate.backup']) rmSync(join(dir, f), { force: true });
+    return ms;
+  };
+  ctx.log(`fleet: timing Terraform's share (terraform_data, ${HOSTS} x ${n} vs ${n})`);
+  const { subject, baseline } = await paired(ctx.runs, () => apply(dirs.fleet, PARALLELISM_PER_HOST * HOSTS), () => apply(dirs.single, PARALLELISM_PER_HOST), false);
+  const s = stats(subject);
+  const b = stats(baseline);
+  return {
+    case: 'fleet',
+    metric: "Terraform's share: terraform_data only",
+    n,
+    unit: 'ms',
+    subjectLabel: `one terraform apply of ${HOSTS * n} terraform_data (-parallelism=${PARALLELISM_PER_HOST * HOSTS})`,
+    subject: s,
+    baselineLabel: `one terraform apply of ${n} terraform_data (-parallelism=${PARALLELISM_PER_HOST})`,
+    baseline: b,
+    ratio: s.median / b.median,
+    target: 'informational (Terraform alone)',
+    pass: null,
+    runs: s.n,
+  };
 }
 
 async function fleetAt(ctx: Ctx, n: number): Promise<Row> {
