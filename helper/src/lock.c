@@ -5,6 +5,8 @@
  * process dies, so a SIGKILLed apply never leaves a stale lock, and the
  * caller dying closes our stdin.
  *
+ * While another run holds the lock it prints `waiting` before `locked`.
+ *
  * A caller that takes the lock many times (the Terraform provider: one apply
  * batch after another) keeps one process and writes lines instead of paying a
  * process start per batch: `unlock` releases and answers `unlocked`, `lock`
@@ -24,8 +26,23 @@
 /* A command line is a word; anything this long is not one of ours. */
 #define LOCK_LINE_MAX 32
 
+static int answer(const char *word);
+
+/*
+ * Says `waiting` first when another run holds the lock, so the caller can tell
+ * its user so: a timer on the caller's side cannot tell a busy lock from a
+ * slow process start on a loaded machine.
+ */
 static int take(int fd, const char *path)
 {
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK && errno != EINTR) {
+		fprintf(stderr, "tunform-helper: failed to lock '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (errno == EWOULDBLOCK && answer("waiting") < 0)
+		return -1;
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "tunform-helper: failed to lock '%s': %s\n", path, strerror(errno));

@@ -8,9 +8,6 @@ import { backendError } from '../errors.js';
 import { applyLockPath, requireHelper, netnsArgs } from '../sys/paths.js';
 import { startCommand, type RunningCommand } from '../sys/run-command.js';
 
-/** How long the lock may take before onWait tells the user another apply holds it. */
-export const LOCK_WAIT_NOTICE_MS = 200;
-
 export interface Lock {
   release(): Promise<void>;
 }
@@ -18,7 +15,7 @@ export interface Lock {
 export interface LockOptions {
   /** Override the lock file (tests); default /run/tunform/netns/NAME/apply.lock, or /run/tunform/self-DEV-INO/apply.lock for the namespace this process is in. */
   readonly path?: string;
-  /** Called once if the lock is not granted at once (another apply runs). */
+  /** Called once if another run holds the lock (the helper says `waiting` before it blocks). */
   readonly onWait?: () => void;
   /** Reject after this long (default: wait for ever). */
   readonly timeoutMs?: number;
@@ -39,7 +36,7 @@ export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Loc
     let out = '';
     let locked = false;
     let failed = false;
-    const waitTimer = opts.onWait ? setTimeout(() => !locked && opts.onWait?.(), LOCK_WAIT_NOTICE_MS) : undefined;
+    let told = false;
     const timeout =
       opts.timeoutMs === undefined
         ? undefined
@@ -47,9 +44,13 @@ export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Loc
     const helper: RunningCommand = startCommand(bin, args, {
       onStdout(d) {
         out += d;
-        if (locked || failed || !out.split('\n').includes('locked')) return;
+        const lines = out.split('\n');
+        if (!told && lines.includes('waiting')) {
+          told = true;
+          opts.onWait?.();
+        }
+        if (locked || failed || !lines.includes('locked')) return;
         locked = true;
-        clearTimeout(waitTimer);
         clearTimeout(timeout);
         let released: Promise<void> | undefined;
         resolve({
@@ -67,7 +68,6 @@ export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Loc
     function fail(e: Error): void {
       if (locked || failed) return;
       failed = true;
-      clearTimeout(waitTimer);
       clearTimeout(timeout);
       helper.kill();
       reject(e);
@@ -185,7 +185,8 @@ export class LockSession {
           partial += d;
           const lines = partial.split('\n');
           partial = lines.pop()!;
-          for (const l of lines) {
+          // `waiting` (another run holds the lock) is only news for a user; a batch just waits.
+          for (const l of lines.filter((x) => x !== 'waiting')) {
             const w = h.waiting.shift();
             if (w) w(l);
             else h.answers.push(l);

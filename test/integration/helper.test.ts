@@ -435,6 +435,30 @@ describe.skipIf(skipUnlessRoot())('tunform-helper', () => {
       expect(spawnSync(helperPath(), ['lock', path], { encoding: 'utf8', input: '' }).stdout).toBe('locked\n');
     });
 
+    it('GIVEN a lock held by another process WHEN a second one asks THEN only that one is told it waits, whatever the machine\'s load', async () => {
+      const path = lockPath();
+      // GIVEN nobody holds it: the answer is `locked` alone, and onWait is not called
+      let toldFree = 0;
+      const free = await acquireLock(undefined, { path, onWait: () => toldFree++ });
+      expect(toldFree).toBe(0);
+      // WHEN another process asks while it is held
+      const other = spawn(helperPath(), ['lock', path], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      other.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      await eventually(() => (out.includes('waiting') ? true : undefined), 'the other to say it waits');
+      // THEN it says `waiting` before blocking, and `locked` once the lock is free
+      expect(out).toBe('waiting\n');
+      await free.release();
+      await eventually(() => (out === 'waiting\nlocked\n' ? true : undefined), 'the other to lock');
+      // AND an acquireLock behind it calls onWait exactly once
+      let told = 0;
+      const behind = acquireLock(undefined, { path, onWait: () => told++ });
+      await eventually(() => (told === 1 ? true : undefined), 'onWait');
+      other.stdin.end();
+      await (await behind).release();
+      expect(told).toBe(1);
+    });
+
     it('is released when its holder is SIGKILLed', async () => {
       // GIVEN a lock process holding the lock
       const path = lockPath();
