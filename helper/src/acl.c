@@ -135,56 +135,48 @@ static bool match(const struct pattern *p, const char *s)
 	return p->prefix ? strncmp(s, p->text, strlen(p->text)) == 0 : strcmp(s, p->text) == 0;
 }
 
+/* A user or group of a rule: a numeric id, or a name the system knows (an unknown name is an error, so a deny rule never silently matches nobody). */
+static bool parse_principal(const char *who, bool group, unsigned long *id, char *why)
+{
+	long v;
+
+	if (who[0] >= '0' && who[0] <= '9') {
+		if (!parse_id(who, false, &v)) {
+			set_errmsg(why, "invalid %s '%.32s'", group ? "gid" : "uid", who);
+			return false;
+		}
+		*id = (unsigned long)v;
+		return true;
+	}
+	if (group) {
+		struct group *gr = getgrnam(who);
+		if (gr) {
+			*id = gr->gr_gid;
+			return true;
+		}
+	} else {
+		struct passwd *pw = getpwnam(who);
+		if (pw) {
+			*id = pw->pw_uid;
+			return true;
+		}
+	}
+	set_errmsg(why, "unknown %s '%.64s'", group ? "group" : "user", who);
+	return false;
+}
+
 static bool parse_subject(const char *kind, const char *who, struct rule *r, char *why)
 {
-	long id;
-
-	if (strcmp(kind, "user") == 0) {
-		r->group = false;
-		if (strcmp(who, "*") == 0) {
-			r->any = true;
-			return true;
-		}
-		if (who[0] >= '0' && who[0] <= '9') {
-			if (!parse_id(who, false, &id)) {
-				set_errmsg(why, "invalid uid '%.32s'", who);
-				return false;
-			}
-			r->id = (unsigned long)id;
-			return true;
-		}
-		{
-			struct passwd *pw = getpwnam(who);
-			if (!pw) {
-				set_errmsg(why, "unknown user '%.64s'", who);
-				return false;
-			}
-			r->id = pw->pw_uid;
-		}
+	if (strcmp(kind, "user") != 0 && strcmp(kind, "group") != 0) {
+		set_errmsg(why, "expected 'user' or 'group' after '%s', got '%.32s'", r->allow ? "allow" : "deny", kind);
+		return false;
+	}
+	r->group = strcmp(kind, "group") == 0;
+	if (!r->group && strcmp(who, "*") == 0) {
+		r->any = true;
 		return true;
 	}
-	if (strcmp(kind, "group") == 0) {
-		r->group = true;
-		if (who[0] >= '0' && who[0] <= '9') {
-			if (!parse_id(who, false, &id)) {
-				set_errmsg(why, "invalid gid '%.32s'", who);
-				return false;
-			}
-			r->id = (unsigned long)id;
-			return true;
-		}
-		{
-			struct group *gr = getgrnam(who);
-			if (!gr) {
-				set_errmsg(why, "unknown group '%.64s'", who);
-				return false;
-			}
-			r->id = gr->gr_gid;
-		}
-		return true;
-	}
-	set_errmsg(why, "expected 'user' or 'group' after '%s', got '%.32s'", r->allow ? "allow" : "deny", kind);
-	return false;
+	return parse_principal(who, r->group, &r->id, why);
 }
 
 /* Bits past plen are zero: 10.77.0.0/16, not 10.77.1.1/16 (which would read as a host, not a range). */
@@ -201,20 +193,22 @@ static bool canonical_prefix(const struct cidr *c)
 /* `addresses PREFIX[,PREFIX...]` */
 static bool parse_prefixes(const char *val, struct rule *r, char *why)
 {
-	char buf[ACL_LINE_MAX];
-	char *save = NULL;
+	char buf[ACL_LINE_MAX], *words[ACL_MAX_PREFIXES];
+	int n;
 
 	if (strlen(val) >= sizeof buf) {
 		set_errmsg(why, "invalid addresses: too long");
 		return false;
 	}
 	memcpy(buf, val, strlen(val) + 1);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	n = split_words(buf, ",", false, words, ACL_MAX_PREFIXES);
+	if (n > ACL_MAX_PREFIXES) {
+		set_errmsg(why, "invalid addresses: more than %d prefixes", ACL_MAX_PREFIXES);
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *t = words[i];
 		struct cidr c;
-		if (r->nprefixes == ACL_MAX_PREFIXES) {
-			set_errmsg(why, "invalid addresses: more than %d prefixes", ACL_MAX_PREFIXES);
-			return false;
-		}
 		if (!parse_cidr(t, &c)) {
 			set_errmsg(why, "invalid address prefix '%.64s': expected ADDRESS/PREFIXLEN, e.g. 10.77.0.0/16", t);
 			return false;
@@ -427,8 +421,7 @@ static int parse_file(FILE *f, const char *path, char *err)
 
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		char *tok[16];
-		char *save = NULL;
-		int ntok = 0;
+		int ntok;
 		errbuf_t why;
 
 		lineno++;
@@ -448,15 +441,7 @@ static int parse_file(FILE *f, const char *path, char *err)
 			r = -1;
 			break;
 		}
-		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-			if (t[0] == '#')
-				break;
-			if (ntok == 16) {
-				ntok = 17;
-				break;
-			}
-			tok[ntok++] = t;
-		}
+		ntok = split_words(line, WORD_SEPS, true, tok, 16);
 		if (ntok == 0)
 			continue;
 		if (ntok > 15) {
@@ -632,13 +617,13 @@ static const char *rule_refuses(const struct rule *r, const struct peer *p, cons
 		return why;
 	}
 	/* Root as owner (a private device: only CAP_NET_ADMIN attaches) only narrows who may attach. */
-	if (!r->owner_any && q->has_user && q->user != (long)p->uid && q->user != 0) {
-		set_errmsg(why, "owner %ld is neither you (uid %lu) nor root and line %d does not say 'owner any'", q->user,
+	if (!r->owner_any && q->owner.has_user && q->owner.user != (long)p->uid && q->owner.user != 0) {
+		set_errmsg(why, "owner %ld is neither you (uid %lu) nor root and line %d does not say 'owner any'", q->owner.user,
 			   (unsigned long)p->uid, r->line);
 		return why;
 	}
-	if (!r->owner_any && q->has_group && (q->group < 0 || !peer_in_group(p, (unsigned long)q->group))) {
-		set_errmsg(why, "group %ld is not one of your groups and line %d does not say 'owner any'", q->group,
+	if (!r->owner_any && q->owner.has_group && (q->owner.group < 0 || !peer_in_group(p, (unsigned long)q->owner.group))) {
+		set_errmsg(why, "group %ld is not one of your groups and line %d does not say 'owner any'", q->owner.group,
 			   r->line);
 		return why;
 	}

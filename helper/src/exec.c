@@ -44,8 +44,8 @@ struct op {
 	const char *word;
 	enum verb verb;
 	struct tun_spec spec;
-	bool has_user, has_group, persist;
-	long user, group;
+	struct owner owner;
+	bool persist;
 	const char *alias;
 	long mtu;
 	struct cidr cidr;
@@ -153,22 +153,18 @@ static bool parse_op(char **tok, int ntok, struct op *op, char *err)
 	for (int j = 4; j < ntok; j++) {
 		const char *t = tok[j];
 		bool is_create = op->verb == V_CREATE, is_set = op->verb == V_SET;
+		errbuf_t why;
+		int owner;
 		if (op->verb == V_DELETE) {
 			set_errmsg(err, "unexpected argument '%.32s' for delete", t);
 			return false;
 		}
-		if (strncmp(t, "user=", 5) == 0 && !op->has_user) {
-			if (!parse_id(t + 5, is_set, &op->user)) {
-				set_errmsg(err, "invalid uid '%.32s' for '%s'", t + 5, op->spec.name);
-				return false;
-			}
-			op->has_user = true;
-		} else if (strncmp(t, "group=", 6) == 0 && !op->has_group) {
-			if (!parse_id(t + 6, is_set, &op->group)) {
-				set_errmsg(err, "invalid gid '%.32s' for '%s'", t + 6, op->spec.name);
-				return false;
-			}
-			op->has_group = true;
+		owner = parse_owner_word(t, is_set, &op->owner, why);
+		if (owner < 0) {
+			set_errmsg(err, "%s for '%s'", why, op->spec.name);
+			return false;
+		} else if (owner > 0) {
+			continue;
 		} else if (is_set && strcmp(t, "persist=1") == 0 && !op->persist) {
 			/* Repairs a managed device someone made non-persistent; 0 is what delete is for. */
 			op->persist = true;
@@ -203,10 +199,7 @@ static struct authz op_authz(const struct op *op)
 			a.peer_text = op->cidr_text;
 		}
 	}
-	a.has_user = op->has_user;
-	a.user = op->user;
-	a.has_group = op->has_group;
-	a.group = op->group;
+	a.owner = op->owner;
 	return a;
 }
 
@@ -259,9 +252,9 @@ static int do_create(const struct op *op, char *err)
 	r = nl_set_alias_of_own(name, op->alias, err);
 	if (r < 0)
 		goto out;
-	if (op->has_user && (r = tun_set_owner(fd, name, op->user, err)) < 0)
+	if (op->owner.has_user && (r = tun_set_owner(fd, name, op->owner.user, err)) < 0)
 		goto out;
-	if (op->has_group && (r = tun_set_group(fd, name, op->group, err)) < 0)
+	if (op->owner.has_group && (r = tun_set_group(fd, name, op->owner.group, err)) < 0)
 		goto out;
 	r = tun_set_persist(fd, name, true, err);
 out:
@@ -280,9 +273,9 @@ static int do_set(const struct op *op, char *err)
 	/* Our transient queue must not steal flows from readers. */
 	if ((op->spec.flags & TF_MQ) && (r = tun_detach_queue(fd, name, err)) < 0)
 		goto out;
-	if (op->has_user && (r = tun_set_owner(fd, name, op->user, err)) < 0)
+	if (op->owner.has_user && (r = tun_set_owner(fd, name, op->owner.user, err)) < 0)
 		goto out;
-	if (op->has_group && (r = tun_set_group(fd, name, op->group, err)) < 0)
+	if (op->owner.has_group && (r = tun_set_group(fd, name, op->owner.group, err)) < 0)
 		goto out;
 	if (op->persist && (r = tun_set_persist(fd, name, true, err)) < 0)
 		goto out;
@@ -332,27 +325,14 @@ static int run_op(const struct op *op, char *err)
 	return -EINVAL;
 }
 
-static int split(char *line, char **tok)
-{
-	char *save = NULL;
-	int ntok = 0;
-
-	for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-		if (ntok == MAX_TOKENS + 1)
-			break;
-		tok[ntok++] = t;
-	}
-	return ntok;
-}
-
 /* The caller of a setuid exec; unused (and authorize() passes) otherwise. */
 static struct peer exec_peer;
 
 /* Parse, authorise, run: every op passes authorize() before it touches anything. */
 static int run_line(char *line, bool *failed)
 {
-	char *tok[MAX_TOKENS + 1];
-	int ntok = split(line, tok);
+	char *tok[MAX_TOKENS];
+	int ntok = split_words(line, WORD_SEPS, false, tok, MAX_TOKENS);
 	struct op op;
 	errbuf_t err;
 	int r;
@@ -406,19 +386,13 @@ int cmd_acl_check(const char *file)
 		return EXIT_OP_FAILED;
 	}
 	while (getline(&line, &cap, stdin) >= 0) {
-		char *tok[MAX_TOKENS + 4];
-		char *save = NULL;
-		int ntok = 0;
+		char *tok[MAX_TOKENS + 3], *gids[PEER_MAX_GROUPS];
+		int ntok = split_words(line, WORD_SEPS, false, tok, MAX_TOKENS + 3), ngids;
 		struct peer p = { 0 };
 		struct op op;
 		struct authz a;
 		long v;
 
-		for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-			if (ntok == MAX_TOKENS + 3)
-				break;
-			tok[ntok++] = t;
-		}
 		if (ntok == 0)
 			continue;
 		if (ntok < 4 || !parse_id(tok[0], false, &v)) {
@@ -426,15 +400,12 @@ int cmd_acl_check(const char *file)
 			continue;
 		}
 		p.uid = (uid_t)v;
-		{
-			char *gsave = NULL;
-			for (char *g = strtok_r(tok[1], ",", &gsave); g; g = strtok_r(NULL, ",", &gsave)) {
-				if (!parse_id(g, false, &v) || p.ngroups == PEER_MAX_GROUPS)
-					break;
-				if (p.ngroups == 0)
-					p.gid = (gid_t)v;
-				p.groups[p.ngroups++] = (gid_t)v;
-			}
+		/* Groups past PEER_MAX_GROUPS, or after an invalid one, are ignored: a query, not a grant. */
+		ngids = split_words(tok[1], ",", false, gids, PEER_MAX_GROUPS);
+		for (int i = 0; i < ngids && i < PEER_MAX_GROUPS && parse_id(gids[i], false, &v); i++) {
+			if (p.ngroups == 0)
+				p.gid = (gid_t)v;
+			p.groups[p.ngroups++] = (gid_t)v;
 		}
 		if (strcmp(tok[2], "-") != 0 && !valid_netns_name(tok[2], err)) {
 			printf("error - -: %s\n", err);
@@ -477,8 +448,8 @@ int cmd_check(void)
 	int status = EXIT_OP_FAILED;
 
 	while (getline(&line, &cap, stdin) >= 0) {
-		char *tok[MAX_TOKENS + 1];
-		int ntok = split(line, tok);
+		char *tok[MAX_TOKENS];
+		int ntok = split_words(line, WORD_SEPS, false, tok, MAX_TOKENS);
 		struct op op;
 		struct authz a;
 		errbuf_t err;

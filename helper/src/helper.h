@@ -44,9 +44,18 @@ bool valid_ifname(const char *s, char *err);
 bool valid_netns_name(const char *s, char *err);
 bool valid_alias(const char *s, char *err);
 
+/* Owner arguments of an op (`user=UID`, `group=GID`): what it sets and what authorize() checks. */
+struct owner {
+	bool has_user, has_group;
+	long user, group;
+};
+
 /* numbers.c */
+#define WORD_SEPS " \t\r\n"
+int split_words(char *s, const char *seps, bool comments, char **words, int max);
 bool parse_long(const char *s, long min, long max, long *out);
 bool parse_id(const char *s, bool allow_minus_one, long *out); /* uid/gid; -1 = none */
+int parse_owner_word(const char *w, bool allow_none, struct owner *o, char *err);
 bool parse_mode(const char *s, bool *tap);
 bool parse_flags(const char *s, unsigned *flags);
 
@@ -117,8 +126,7 @@ struct authz {
 	const char *name; /* a validated device name, or NULL (ping, list) */
 	int mode;         /* -1, 0 tun, 1 tap */
 	long mtu;         /* -1 unless the op sets an MTU */
-	bool has_user, has_group;
-	long user, group;
+	struct owner owner;
 	bool hold; /* the holder keeps an fd (keep-carrier) */
 	const struct cidr *addr; /* an address the op adds, or NULL */
 	const char *addr_text;

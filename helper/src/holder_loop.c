@@ -264,8 +264,8 @@ static void op_release(struct client *c, char **tok, int ntok)
 
 static void op_set(struct client *c, char **tok, int ntok)
 {
-	bool has_user = false, has_group = false, persist = false;
-	long user = -1, group = -1;
+	struct owner owner = { .user = -1, .group = -1 };
+	bool persist = false;
 	struct held *h;
 	errbuf_t err;
 
@@ -276,10 +276,12 @@ static void op_set(struct client *c, char **tok, int ntok)
 		return;
 	}
 	for (int i = 2; i < ntok; i++) {
-		if (strncmp(tok[i], "user=", 5) == 0 && !has_user && parse_id(tok[i] + 5, true, &user)) {
-			has_user = true;
-		} else if (strncmp(tok[i], "group=", 6) == 0 && !has_group && parse_id(tok[i] + 6, true, &group)) {
-			has_group = true;
+		int r = parse_owner_word(tok[i], true, &owner, err);
+		if (r < 0) {
+			reply(c, "error set %s: %s", tok[1], err);
+			return;
+		} else if (r > 0) {
+			continue;
 		} else if (strcmp(tok[i], "persist=1") == 0 && !persist) {
 			/* A single-queue held device cannot be attached by anyone else: repairs go through us. */
 			persist = true;
@@ -293,8 +295,8 @@ static void op_set(struct client *c, char **tok, int ntok)
 		reply(c, "error set %s: failed to set '%s': not held", tok[1], tok[1]);
 		return;
 	}
-	if ((has_user && tun_set_owner(h->fd, tok[1], user, err) < 0) ||
-	    (has_group && tun_set_group(h->fd, tok[1], group, err) < 0) ||
+	if ((owner.has_user && tun_set_owner(h->fd, tok[1], owner.user, err) < 0) ||
+	    (owner.has_group && tun_set_group(h->fd, tok[1], owner.group, err) < 0) ||
 	    (persist && tun_set_persist(h->fd, tok[1], true, err) < 0)) {
 		reply(c, "error set %s: %s", tok[1], err);
 		return;
@@ -331,17 +333,11 @@ static void op_list(struct client *c)
 
 static void handle_line(struct client *c, char *line)
 {
-	char *tok[MAX_TOKENS + 1];
-	char *save = NULL;
-	int ntok = 0;
+	char *tok[MAX_TOKENS];
+	int ntok = split_words(line, WORD_SEPS, false, tok, MAX_TOKENS);
 	const char *name;
 	errbuf_t err;
 
-	for (char *t = strtok_r(line, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
-		if (ntok == MAX_TOKENS + 1)
-			break;
-		tok[ntok++] = t;
-	}
 	if (ntok == 0)
 		return;
 	name = ntok > 1 ? tok[1] : NULL;
@@ -369,12 +365,9 @@ static void handle_line(struct client *c, char *line)
 			a.mode = mode >= 0 ? mode : -1;
 		}
 		if (strcmp(tok[0], "set") == 0) {
-			for (int i = 2; i < ntok; i++) {
-				if (strncmp(tok[i], "user=", 5) == 0 && parse_id(tok[i] + 5, true, &a.user))
-					a.has_user = true;
-				else if (strncmp(tok[i], "group=", 6) == 0 && parse_id(tok[i] + 6, true, &a.group))
-					a.has_group = true;
-			}
+			/* What op_set will set: the same parser; a malformed word makes op_set refuse the line. */
+			for (int i = 2; i < ntok; i++)
+				parse_owner_word(tok[i], true, &a.owner, err);
 		}
 		if (!authorize(&c->peer, &a, err)) {
 			reply(c, "error %.32s %s: %s", tok[0], name, err);

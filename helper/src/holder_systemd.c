@@ -118,20 +118,25 @@ void holder_fdstore_remove(const char *name)
 int holder_adopt_stored_fds(char *err)
 {
 	const char *pid = getenv("LISTEN_PID"), *count = getenv("LISTEN_FDS"), *names = getenv("LISTEN_FDNAMES");
-	char *copy, *save = NULL, *name;
+	char *copy, **names_at;
 	long n = 0, p = 0;
-	int held = 0;
+	int held = 0, nnames;
 
 	if (!pid || !count || !parse_long(pid, 1, 4194304, &p) || p != (long)getpid() || !parse_long(count, 0, 65536, &n))
 		return 0;
 	copy = strdup(names ? names : "");
-	if (!copy) {
+	names_at = calloc((size_t)n + 1, sizeof *names_at);
+	if (!copy || !names_at) {
+		free(copy);
+		free(names_at);
 		set_err(err, "read", "LISTEN_FDNAMES", ENOMEM);
 		return -ENOMEM;
 	}
-	name = strtok_r(copy, ":", &save);
-	for (long i = 0; i < n; i++, name = name ? strtok_r(NULL, ":", &save) : NULL) {
+	/* fd i has the i-th name; an fd without one (or past the names) is closed. */
+	nnames = split_words(copy, ":", false, names_at, (int)n);
+	for (long i = 0; i < n; i++) {
 		int fd = LISTEN_FDS_START + (int)i;
+		const char *name = i < nnames ? names_at[i] : NULL;
 		struct ifreq ifr;
 		errbuf_t e;
 
@@ -146,6 +151,7 @@ int holder_adopt_stored_fds(char *err)
 		}
 		held++;
 	}
+	free(names_at);
 	free(copy);
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");

@@ -1,9 +1,30 @@
-/* Numbers and small enums from op lines, with full error checks. */
+/* Words, numbers and small enums from op lines and the ACL, with full error checks. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "helper.h"
+
+/*
+ * The one tokenizer (op lines, holder requests, ACL lines, comma and colon
+ * lists): splits s in place at runs of seps into at most max words, stopping
+ * at a word that starts with '#' when comments is set. Returns how many, or
+ * max + 1 when there were more (the caller refuses the line).
+ */
+int split_words(char *s, const char *seps, bool comments, char **words, int max)
+{
+	char *save = NULL;
+	int n = 0;
+
+	for (char *w = strtok_r(s, seps, &save); w; w = strtok_r(NULL, seps, &save)) {
+		if (comments && w[0] == '#')
+			break;
+		if (n == max)
+			return max + 1;
+		words[n++] = w;
+	}
+	return n;
+}
 
 bool parse_long(const char *s, long min, long max, long *out)
 {
@@ -31,6 +52,33 @@ bool parse_id(const char *s, bool allow_minus_one, long *out)
 	if (!parse_long(s, allow_minus_one ? -1 : 0, 4294967294L, out))
 		return false;
 	return true;
+}
+
+/*
+ * The one parser of owner arguments, `user=UID` and `group=GID` (`-1`: none,
+ * where allow_none), for exec's create and set and the holder's set; what it
+ * fills is what the op sets and what authorize() checks. 1: w was one, now in
+ * o; 0: w is not one; -1: w is one, but repeated or its id is invalid (err).
+ */
+int parse_owner_word(const char *w, bool allow_none, struct owner *o, char *err)
+{
+	bool user = strncmp(w, "user=", 5) == 0;
+	bool *has = user ? &o->has_user : &o->has_group;
+	long v;
+
+	if (!user && strncmp(w, "group=", 6) != 0)
+		return 0;
+	if (*has) {
+		set_errmsg(err, "repeated argument '%.32s'", w);
+		return -1;
+	}
+	if (!parse_id(w + (user ? 5 : 6), allow_none, &v)) {
+		set_errmsg(err, "invalid %s '%.32s'", user ? "uid" : "gid", w + (user ? 5 : 6));
+		return -1;
+	}
+	*has = true;
+	*(user ? &o->user : &o->group) = v;
+	return 1;
 }
 
 bool parse_mode(const char *s, bool *tap)
