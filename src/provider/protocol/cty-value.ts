@@ -64,17 +64,42 @@ export function decodeValue(raw: unknown, type: CtyType, flavor: WireFlavor, opt
     // fromEntries, not assignment: a key such as "__proto__" stays an ordinary key.
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decodeValue(v, type.map, flavor, options, `${at}[${JSON.stringify(k)}]`)]));
   }
-  const attributes = type.object;
-  if (!options.dropExtraAttributes) {
-    const extra = Object.keys(raw).filter((k) => !Object.hasOwn(attributes, k));
-    if (extra.length > 0) {
-      throw invalidInput(`${where(at)} has attributes the schema does not have: ${extra.map((k) => `'${k}'`).join(', ')}`);
+  if (!options.dropExtraAttributes) refuseExtra(raw, type.object, at);
+  const prefix = at === '' ? '' : `${at}.`;
+  // Loops, not entries/fromEntries: this runs for every value of every call, thousands of times per refresh.
+  const out: Record<string, CtyValue> = {};
+  for (const [name, t] of attributesOf(type.object)) {
+    put(out, name, decodeValue(Object.hasOwn(raw, name) ? raw[name] : null, t, flavor, options, `${prefix}${name}`));
+  }
+  return out;
+}
+
+/** out[name] = value, except that an attribute called "__proto__" (a dynamic value's type may have one) stays an ordinary key. */
+function put(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
+
+type Attributes = Readonly<Record<string, CtyType>>;
+const attributeLists = new WeakMap<Attributes, readonly (readonly [string, CtyType])[]>();
+
+/** An object type's attributes as a list, made once per type: the codecs walk it for every value. */
+function attributesOf(attributes: Attributes): readonly (readonly [string, CtyType])[] {
+  let list = attributeLists.get(attributes);
+  if (list === undefined) {
+    list = Object.entries(attributes);
+    attributeLists.set(attributes, list);
+  }
+  return list;
+}
+
+function refuseExtra(record: Record<string, unknown>, attributes: Attributes, at: string): void {
+  for (const k in record) {
+    if (Object.hasOwn(record, k) && !Object.hasOwn(attributes, k)) {
+      const extra = Object.keys(record).filter((key) => !Object.hasOwn(attributes, key));
+      throw invalidInput(`${where(at)} has attributes the schema does not have: ${extra.map((key) => `'${key}'`).join(', ')}`);
     }
   }
-  const prefix = at === '' ? '' : `${at}.`;
-  return Object.fromEntries(
-    Object.entries(attributes).map(([name, t]) => [name, decodeValue(Object.hasOwn(raw, name) ? raw[name] : null, t, flavor, options, `${prefix}${name}`)]),
-  );
 }
 
 /** What encodeValue produces in place of an unknown and a dynamic value. */
@@ -110,10 +135,11 @@ export function encodeValue(value: CtyValue | undefined, type: CtyType, flavor: 
   if ('map' in type) {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, encodeValue(v, type.map, flavor, typeJson, `${at}[${JSON.stringify(k)}]`)]));
   }
-  const extra = Object.keys(record).filter((k) => !Object.hasOwn(type.object, k));
-  if (extra.length > 0) throw invalidInput(`${where(at)} has attributes the schema does not have: ${extra.map((k) => `'${k}'`).join(', ')}`);
+  refuseExtra(record, type.object, at);
   const prefix = at === '' ? '' : `${at}.`;
-  return Object.fromEntries(
-    Object.entries(type.object).map(([name, t]) => [name, encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, t, flavor, typeJson, `${prefix}${name}`)]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const [name, t] of attributesOf(type.object)) {
+    put(out, name, encodeValue(Object.hasOwn(record, name) ? record[name] : undefined, t, flavor, typeJson, `${prefix}${name}`));
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { encode, decode, ExtData } from '@msgpack/msgpack';
 import { describe, expect, test } from 'vitest';
-import { UNKNOWN, type CtyType, type CtyValue } from '../../../src/provider/contract.js';
+import { UNKNOWN, type CtyObject, type CtyType, type CtyValue } from '../../../src/provider/contract.js';
 import { decodeMsgpack, encodeMsgpack } from '../../../src/provider/protocol/cty-msgpack.js';
 import { decodeJson } from '../../../src/provider/protocol/cty-json.js';
 import { typeFromJson, typeToJson } from '../../../src/provider/protocol/cty-type.js';
@@ -114,6 +114,7 @@ describe('cty msgpack codec', () => {
     expect(decodeMsgpack(bytes(0xc0), 'dynamic')).toBeNull();
     expect(decodeMsgpack(bytes(0xd4, 0, 0), 'dynamic')).toBe(UNKNOWN);
   });
+
 });
 
 describe('cty JSON codec', () => {
@@ -123,6 +124,13 @@ describe('cty JSON codec', () => {
       name: 'tun0', mtu: 1400, up: null, addresses: ['10.1.0.1/24'], tags: null, queues: null,
     });
     expect(() => decodeJson(state, netdev)).toThrow("'legacy_flag'");
+  });
+
+  test('GIVEN a dynamic object with an attribute called __proto__ WHEN decoded THEN it stays an ordinary attribute (msgpack refuses such keys itself)', () => {
+    const decoded = decodeJson(new TextEncoder().encode('{"type":["object",{"__proto__":"string"}],"value":{"__proto__":"x"}}'), 'dynamic') as [CtyValue, CtyObject];
+    expect(Object.getPrototypeOf(decoded[1])).toBe(Object.prototype);
+    expect(Object.keys(decoded[1])).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(decoded[1], '__proto__')?.value).toBe('x');
   });
 
   test('GIVEN a dynamic value in JSON WHEN decoded THEN it is [type, value]', () => {
