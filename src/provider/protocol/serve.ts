@@ -3,7 +3,7 @@
  * matters for start-up time, which Terraform pays 3 to 5 times per command:
  * check the cookie, make the certificate, bind the socket, print the
  * handshake line; only then build (and, with a loading factory, load) the
- * provider, on the first call.
+ * provider, right after the line is out, while Terraform connects.
  */
 import * as grpc from '@grpc/grpc-js';
 import { rmSync } from 'node:fs';
@@ -95,7 +95,7 @@ export async function serveProvider(factory: ProviderFactory | LoadingProviderFa
   };
   process.on('SIGTERM', stop);
 
-  // Built once, on the first call; concurrent first calls share it.
+  // Built once, right after the handshake line (below) or by an earlier first call; every caller shares it.
   let provider: Promise<Record<string, Handler>> | undefined;
   const handlers = () =>
     (provider ??= (async () => providerHandlers(await factory(), () => setImmediate(stop)))());
@@ -136,4 +136,7 @@ export async function serveProvider(factory: ProviderFactory | LoadingProviderFa
   );
   const line = handshakeLine(socketPath, clientCert ? handshakeCert(cert.der) : '');
   (options.writeHandshake ?? ((l: string) => process.stdout.write(l)))(line);
+  // Every process is asked something, so build the provider now, while Terraform reads the line and connects, not on its first
+  // call (a failure is kept and answered by that call, as above).
+  setImmediate(() => void handlers().catch(() => undefined));
 }
