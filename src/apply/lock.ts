@@ -130,6 +130,8 @@ export class LockSession {
     const h = this.helper;
     this.helper = undefined;
     if (!h) return;
+    // Keep this process alive until the helper has exited (it is unref'd while idle).
+    h.cmd.waiting(true);
     h.cmd.end();
     await h.cmd.result;
   }

@@ -159,7 +159,11 @@ export class IpDumpSession {
   async close(): Promise<void> {
     const readers = [...this.readers.values()];
     this.readers.clear();
-    for (const r of readers) r.cmd.end();
+    // Keep this process alive until they have exited (they are unref'd while idle).
+    for (const r of readers) {
+      r.cmd.waiting(true);
+      r.cmd.end();
+    }
     await Promise.all(readers.map((r) => r.cmd.result));
   }
 
