@@ -16,10 +16,12 @@ import {
   FORMAT_TAG,
   GENERATION_LENGTH,
   RESOURCE_TYPES,
+  SPEC_ENV_PART_CHARS,
   STORED_ATTRIBUTE,
   escapeTemplate,
   generationOf,
   specDocument,
+  specEnvPart,
   type ApplierKey,
   type Backend,
   type RecordKey,
@@ -47,16 +49,30 @@ export class NullResource extends TerraformResource {
 export interface StoredSpec {
   readonly spec: string;
   readonly hash: string;
+  /** Characters in the spec Terraform will pass on: exact without tokens, else an estimate from their placeholders. */
+  readonly length: number;
+  readonly hasTokens: boolean;
 }
 
 export function storedSpec(netns: string | undefined, devices: readonly StoredDevice[]): StoredSpec {
   const doc = specDocument(netns, devices);
+  const json = JSON.stringify(doc);
   if (hasTokens(doc)) {
     const spec = Fn.jsonencode(escapeDeep(doc));
-    return { spec, hash: Fn.substr(Fn.sha256(spec), 0, GENERATION_LENGTH) };
+    return { spec, hash: Fn.substr(Fn.sha256(spec), 0, GENERATION_LENGTH), length: json.length, hasTokens: true };
   }
-  const json = JSON.stringify(doc);
-  return { spec: escapeTemplate(json), hash: generationOf(json) };
+  return { spec: escapeTemplate(json), hash: generationOf(json), length: json.length, hasTokens: false };
+}
+
+/**
+ * TUNFORM_SPEC_0, _1, ...: enough parts of SPEC_ENV_PART_CHARS for the stored
+ * spec. A spec with tokens is as long as Terraform makes it: its synth-time
+ * text is only an estimate, so it gets room to grow (empty parts cost nothing).
+ */
+function specParts(spec: StoredSpec, part: (offset: number) => string): Record<string, string> {
+  const estimate = spec.hasTokens ? 2 * spec.length + SPEC_ENV_PART_CHARS : spec.length;
+  const count = Math.max(1, Math.ceil(estimate / SPEC_ENV_PART_CHARS));
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [specEnvPart(ENV.spec, i), part(i * SPEC_ENV_PART_CHARS)]));
 }
 
 /** A resource that stores a map. null_resource is replaced when any of it changes; terraform_data only on `replaceOn`. */
@@ -96,15 +112,19 @@ export function createApplier(host: TunformHost, backend: Backend): TerraformRes
     cli: escapeTemplate(settings.cliPath),
     helper: escapeTemplate(settings.helperPath ?? ''),
   };
-  const fromSelf = (key: ApplierKey) => `\${self.${STORED_ATTRIBUTE[backend]}.${key}}`;
+  const self = `self.${STORED_ATTRIBUTE[backend]}`;
+  const fromSelf = (key: ApplierKey) => `\${${self}.${key}}`;
   // Every value from self: a destroy-time provisioner may reference nothing else, and the create-time one uses the same words.
-  const environment = {
-    [ENV.spec]: fromSelf('spec'),
-    [ENV.generation]: '${self.id}',
-    [ENV.node]: fromSelf('node'),
-    [ENV.cli]: fromSelf('cli'),
-    [ENV.helper]: fromSelf('helper'),
-  };
+  // The spec goes in parts (one environment string is capped at 128 KiB); how many is known once every device has registered.
+  const environment = Lazy.anyValue({
+    produce: () => ({
+      ...specParts(whole(), (offset) => `\${substr(${self}.spec, ${offset}, ${SPEC_ENV_PART_CHARS})}`),
+      [ENV.generation]: '${self.id}',
+      [ENV.node]: fromSelf('node'),
+      [ENV.cli]: fromSelf('cli'),
+      [ENV.helper]: fromSelf('helper'),
+    }),
+  }) as unknown as Record<string, string>;
   return storing(host, 'Applier', backend, stored, {
     lifecycle: { createBeforeDestroy: true },
     provisioners: [

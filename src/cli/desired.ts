@@ -7,6 +7,7 @@ import { loadSpecFile, parseSpecText } from '../spec/index.js';
 import { systemLookup } from '../live/system-lookup.js';
 import type { Io } from './io.js';
 import { checkNetnsOption } from './netns-option.js';
+import { specEnvPart } from '../synth/format.js';
 
 export interface SourceOptions {
   readonly file?: string;
@@ -70,11 +71,18 @@ async function loadFromSource(opts: SourceOptions, io: Io, onNetnsGuess?: (netns
   return { ...parseSpecText(readSpecEnv(variable), source, common), source };
 }
 
-/** The spec document in the environment variable `--spec-env` names. */
+/** The spec document in the environment variable `--spec-env` names, or in its parts VAR_0, VAR_1, ... (src/synth/format.ts: SPEC_ENV_PART_CHARS). */
 export function readSpecEnv(variable: string): string {
-  const text = process.env[variable];
-  if (text === undefined) throw invalidInput(`'--spec-env' names the environment variable '${variable}', which is not set`);
-  return text;
+  const whole = process.env[variable];
+  if (whole !== undefined) return whole;
+  const parts: string[] = [];
+  for (let part = process.env[specEnvPart(variable, 0)]; part !== undefined; part = process.env[specEnvPart(variable, parts.length)]) parts.push(part);
+  if (parts.length === 0) {
+    throw invalidInput(
+      `'--spec-env' names the environment variable '${variable}', which is not set (nor are ${specEnvPart(variable, 0)}, ${specEnvPart(variable, 1)}, ..., the parts of a long spec)`,
+    );
+  }
+  return parts.join('');
 }
 
 /** Reads the desired state from -f FILE, --synth DIR or --spec-env VAR; exactly one must be given. */

@@ -29,6 +29,18 @@ export const ENV = {
 } as const;
 
 /**
+ * Linux caps one environment string at 128 KiB (MAX_ARG_STRLEN), and a host's
+ * whole spec (about 150 bytes a device) passes that near 850 devices. So the
+ * applier hands the spec over in parts `TUNFORM_SPEC_0`, `_1`, ... of at most
+ * SPEC_ENV_PART_CHARS characters (Terraform's substr counts characters, of at
+ * most 4 bytes each), and `--spec-env VAR` reads VAR or, when VAR is unset,
+ * VAR_0, VAR_1, ... joined. All of them together stay under the kernel's
+ * ARG_MAX (2 MiB with the default stack): about 13,000 devices per host.
+ */
+export const SPEC_ENV_PART_CHARS = 30_000;
+export const specEnvPart = (variable: string, index: number): string => `${variable}_${index}`;
+
+/**
  * The host's applier resource: it stores the spec document of every device
  * of the host and is replaced whenever that document changes (its hash is
  * the replacement trigger). Its create-time provisioner applies the whole set

@@ -14,7 +14,7 @@ const APPLIER = 'host_Applier_6BC53F95';
 /** The applier's provisioners: every value read back from self, the marker generation its own id. */
 const applierProvisioners = (attr: 'input' | 'triggers', command: string) => {
   const environment = {
-    TUNFORM_SPEC: `\${self.${attr}.spec}`,
+    TUNFORM_SPEC_0: `\${substr(self.${attr}.spec, 0, 30000)}`,
     TUNFORM_GENERATION: '${self.id}',
     TUNFORM_NODE: `\${self.${attr}.node}`,
     TUNFORM_CLI: `\${self.${attr}.cli}`,
@@ -165,5 +165,30 @@ describe('hostile values', () => {
     // Nowhere is the template syntax left unescaped: Terraform would evaluate it.
     expect(text).not.toMatch(/[^$]\$\{path/);
     expect(text).not.toMatch(/[^%]%\{if/);
+  });
+});
+
+describe('a host spec longer than one environment string may be', () => {
+  /** Terraform's substr over characters, as the applier's environment asks for it. */
+  const evaluate = (expr: string, spec: string): string => {
+    const m = /^\$\{substr\(self\.input\.spec, (\d+), (\d+)\)\}$/.exec(expr);
+    if (!m) throw new Error(`not a spec part: ${expr}`);
+    return [...spec].slice(Number(m[1]), Number(m[1]) + Number(m[2])).join('');
+  };
+
+  test('GIVEN 600 devices on one host WHEN synthesized THEN the spec goes in TUNFORM_SPEC_0.. parts of at most 30000 characters that join to the stored spec', () => {
+    // GIVEN a spec of about 70,000 characters
+    const { stack } = stackWithHost({ netns: 'lab' });
+    for (let i = 0; i < 600; i++) new TunNetdev(stack, `d${i}`, { name: `tl${i}`, mode: 'tun', addresses: [`10.${i >> 8}.${i & 255}.1/32`] });
+    // WHEN
+    const applier = resources(stack, 'terraform_data')[APPLIER]!;
+    const spec = (applier.input as { spec: string }).spec;
+    const env = ((applier.provisioner as { 'local-exec': { environment: Record<string, string> } }[])[0]!)['local-exec'].environment;
+    // THEN parts _0.._n cover it exactly, no whole TUNFORM_SPEC, and each part is under the kernel's 128 KiB
+    const parts = Object.keys(env).filter((k) => k.startsWith('TUNFORM_SPEC'));
+    expect(spec.length).toBeGreaterThan(2 * 30000);
+    expect(parts).toEqual(Array.from({ length: Math.ceil(spec.length / 30000) }, (_, i) => `TUNFORM_SPEC_${i}`));
+    expect(parts.map((k) => evaluate(env[k]!, spec)).join('')).toBe(spec);
+    for (const k of parts) expect(Buffer.byteLength(evaluate(env[k]!, spec))).toBeLessThan(128 * 1024);
   });
 });
