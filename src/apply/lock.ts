@@ -17,67 +17,13 @@ export interface LockOptions {
   readonly path?: string;
   /** Called once if another run holds the lock (the helper says `waiting` before it blocks). */
   readonly onWait?: () => void;
-  /** Reject after this long (default: wait for ever). */
-  readonly timeoutMs?: number;
 }
 
-export function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Lock> {
-  const path = opts.path ?? applyLockPath(netns);
-  let bin: string;
-  try {
-    bin = requireHelper();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  return new Promise((resolve, reject) => {
-    // Without an explicit path the helper computes the namespace's lock file
-    // itself: the only form a setuid helper accepts (it opens it as root).
-    const args = opts.path !== undefined ? ['lock', opts.path] : [...netnsArgs(netns), 'lock'];
-    let out = '';
-    let locked = false;
-    let failed = false;
-    let told = false;
-    const timeout =
-      opts.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => fail(backendError(`timed out waiting for the lock ${path}`)), opts.timeoutMs);
-    const helper: RunningCommand = startCommand(bin, args, {
-      onStdout(d) {
-        out += d;
-        const lines = out.split('\n');
-        if (!told && lines.includes('waiting')) {
-          told = true;
-          opts.onWait?.();
-        }
-        if (locked || failed || !lines.includes('locked')) return;
-        locked = true;
-        clearTimeout(timeout);
-        let released: Promise<void> | undefined;
-        resolve({
-          release() {
-            released ??= (async () => {
-              helper.end();
-              await helper.result;
-            })();
-            return released;
-          },
-        });
-      },
-    });
-
-    function fail(e: Error): void {
-      if (locked || failed) return;
-      failed = true;
-      clearTimeout(timeout);
-      helper.kill();
-      reject(e);
-    }
-
-    void helper.result.then(({ exitCode, stderr, spawnError }) => {
-      if (spawnError) fail(backendError(`cannot run the helper ${bin}: ${spawnError.message}`, { cause: spawnError }));
-      else if (!locked) fail(backendError(`cannot take the lock ${path}`, { details: [stderr.trim() || `helper exited with status ${exitCode}`] }));
-    });
-  });
+/** The lock taken once (a CLI run): a LockSession whose release ends the helper. */
+export async function acquireLock(netns?: string, opts: LockOptions = {}): Promise<Lock> {
+  const session = new LockSession(netns, opts.path, opts.onWait);
+  await session.acquire();
+  return { release: () => session.close() };
 }
 
 /**
@@ -96,10 +42,11 @@ export class LockSession {
   /** The lock handed out and not yet released: the next acquire waits for it. */
   private held: Promise<void> = Promise.resolve();
 
-  /** `path` overrides the lock file (tests), as LockOptions.path. */
+  /** `path` overrides the lock file (tests) and `onWait` is told when another run holds it, as in LockOptions. */
   constructor(
     private readonly netns: string | undefined,
     private readonly path?: string,
+    private readonly onWait?: () => void,
   ) {}
 
   acquire(): Promise<Lock> {
@@ -177,6 +124,7 @@ export class LockSession {
   /** Starts the helper (which takes the lock at once); resolves with its first answer. */
   private start(): Promise<string> {
     const bin = requireHelper();
+    const onWait = this.onWait;
     let partial = '';
     const h: NonNullable<LockSession['helper']> = {
       answers: [],
@@ -187,8 +135,12 @@ export class LockSession {
           partial += d;
           const lines = partial.split('\n');
           partial = lines.pop()!;
-          // `waiting` (another run holds the lock) is only news for a user; a batch just waits.
-          for (const l of lines.filter((x) => x !== 'waiting')) {
+          // `waiting` (another run holds the lock) is news for the user, not an answer.
+          for (const l of lines) {
+            if (l === 'waiting') {
+              onWait?.();
+              continue;
+            }
             const w = h.waiting.shift();
             if (w) w(l);
             else h.answers.push(l);
