@@ -78,7 +78,8 @@ export async function executeSteps(steps: readonly Step[], netns: string | undef
   // The session stays open for the whole run: a holder with a client never exits under it.
   let session: HolderSession | undefined;
   if (holderSteps.some((s) => s.op === 'hold')) {
-    await ensureHolder(netns);
+    const holder = await ensureHolder(netns);
+    if (holder.systemdFailed) report.warn(`the holder runs outside its systemd unit (no supervision, no fd store across restarts): ${holder.systemdFailed}`);
     session = openHolderSession(netns);
   }
   const sink = useSetuidHelper() ? setuidHelperSink(netns) : ipBatchSink(netns);

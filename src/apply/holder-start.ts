@@ -3,8 +3,8 @@
  * holds. The connection itself is src/sys/holder-session.ts.
  */
 import { runCommand } from '../sys/run-command.js';
-import { backendError } from '../errors.js';
-import { requireHelper, netnsArgs } from '../sys/paths.js';
+import { backendError, permissionError } from '../errors.js';
+import { HELPER_EXIT_DENIED, requireHelper, netnsArgs } from '../sys/paths.js';
 import { formatFlags, type DeviceFlags } from './helper-client.js';
 import { chooseHolderStart, holderUnit } from '../boot/holder-start-mode.js';
 import { readHolderStartFacts, systemctlStart } from '../sys/systemd.js';
@@ -39,6 +39,7 @@ export async function ensureHolder(netns?: string): Promise<HolderInfo> {
   if (code !== 0 || !m) {
     const why = stderr.trim().replace(/^tunform-helper: /, '') || `helper exited with status ${code}`;
     const sd = systemdFailed ? ` (and ${systemdFailed})` : '';
+    if (code === HELPER_EXIT_DENIED) throw permissionError(`not allowed to start the holder${netns ? ` for namespace '${netns}'` : ''}: ${why}; nothing was changed`);
     throw backendError(`cannot start or reach the holder${netns ? ` for namespace '${netns}'` : ''}: ${why}${sd}; nothing was changed`);
   }
   return {

@@ -4,8 +4,8 @@
  * or this process dying, SIGKILL included) drops the lock; the kernel drops it
  * if the helper dies. No stale lock files, no pid files.
  */
-import { backendError } from '../errors.js';
-import { applyLockPath, requireHelper, netnsArgs } from '../sys/paths.js';
+import { backendError, permissionError } from '../errors.js';
+import { applyLockPath, HELPER_EXIT_DENIED, requireHelper, netnsArgs } from '../sys/paths.js';
 import { startCommand, type RunningCommand } from '../sys/run-command.js';
 
 export interface Lock {
@@ -152,9 +152,14 @@ export class LockSession {
     const first = this.next(h);
     void h.cmd.result.then(({ exitCode, stderr, spawnError }) => {
       if (this.helper === h) this.helper = undefined;
+      const lockFile = this.path ?? applyLockPath(this.netns);
+      const details = [stderr.trim() || `helper exited with status ${exitCode}`];
+      // The helper's ACL refused this user the namespace: a permission problem (exit 3), not a broken backend.
       const why = spawnError
         ? backendError(`cannot run the helper ${bin}: ${spawnError.message}`, { cause: spawnError })
-        : backendError(`cannot take the lock ${this.path ?? applyLockPath(this.netns)}`, { details: [stderr.trim() || `helper exited with status ${exitCode}`] });
+        : exitCode === HELPER_EXIT_DENIED
+          ? permissionError(`not allowed to take the lock ${lockFile}`, details)
+          : backendError(`cannot take the lock ${lockFile}`, { details });
       for (const w of h.waiting.splice(0)) w(why);
     });
     return first;

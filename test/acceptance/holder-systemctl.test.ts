@@ -57,6 +57,35 @@ describe.skipIf(skipUnlessRoot())('acceptance: the holder is started through sys
     expect(link(ns, 'sd0').flags).toContain('LOWER_UP');
   });
 
+  it('GIVEN the holder unit installed but systemctl start failing WHEN an apply needs a holder THEN the holder starts directly, the run succeeds, and the user is warned why the holder is not supervised', async () => {
+    const other = createNetns('sdf');
+    try {
+      // GIVEN a unit file and a systemctl that refuses to start it
+      const units = join(work, 'systemd-failing');
+      mkdirSync(units);
+      writeFileSync(join(units, 'tunform-holder@.service'), '[Service]\n');
+      const failing = join(work, 'systemctl-failing');
+      writeFileSync(failing, '#!/bin/sh\necho "Job for $2 failed because the control process exited with error code." >&2\nexit 1\n', { mode: 0o755 });
+      const file = specs!.write('f.yaml', specYaml([{ name: 'sd2', mode: 'tun', multiQueue: true, keepCarrier: true }], other));
+      // WHEN an apply needs the holder
+      const r = await runTunform(['apply', '-f', file], { env: { TUNFORM_SYSTEMCTL: failing, TUNFORM_SYSTEMD_RUN_DIR: units } });
+      const json = await runTunform(['apply', '-f', file, '--json'], { env: { TUNFORM_SYSTEMCTL: failing, TUNFORM_SYSTEMD_RUN_DIR: units } });
+      // THEN the holder serves the run, and stderr says the holder is outside its unit and why
+      expect(r.code, r.stderr).toBe(0);
+      expect(holderProcesses(other)).toHaveLength(1);
+      expect(link(other, 'sd2').flags).toContain('LOWER_UP');
+      expect(r.stderr).toContain(
+        `warning: the holder runs outside its systemd unit (no supervision, no fd store across restarts): systemctl start tunform-holder@${systemdEscape(other)}.service:`,
+      );
+      expect(r.stderr).toContain('failed because the control process exited with error code');
+      // AND an in-sync re-apply needs no holder start, so it has nothing to warn about
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout).report.warnings).toEqual([]);
+    } finally {
+      destroyNetns(other);
+    }
+  });
+
   it('GIVEN systemd absent WHEN an apply needs a holder THEN it starts the holder directly and calls no systemctl', async () => {
     const other = createNetns('sdd');
     try {

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltCli, runTunform, SpecDir, specYaml, type CliResult, type DeviceYaml } from '../support/cli.js';
+import { repoRoot, requireBuiltCli, runTunform, SpecDir, specYaml, type CliResult, type DeviceYaml } from '../support/cli.js';
 import { createNetns, destroyNetns, ipn } from '../support/netns.js';
 import { installSetuidHelper, linkNames, NOBODY, type SetuidHelper } from '../support/setuid.js';
 
@@ -114,6 +114,17 @@ describe('tunform apply as nobody through the setuid helper', () => {
       const error = JSON.parse(daemon.stdout).error as { kind: string; message: string };
       expect(error.kind).toBe('permission');
       expect(error.message).toMatch(new RegExp(`^reading network namespace '${allowed}' needs root or the setuid helper's permission: '.*dump (links|addrs)' was refused: .*not permitted`));
+      // AND the same user taking the namespace's lock (what apply does first) is refused it as a permission problem, not as a broken helper
+      const lockScript = `import { acquireLock } from ${JSON.stringify(`${repoRoot}/dist/src/apply/lock.js`)};
+        acquireLock(${JSON.stringify(allowed)}).then(() => console.log('locked'), (e) => console.log(JSON.stringify({ kind: e.kind, message: e.message })));`;
+      const lockOut = execFileSync(
+        'setpriv',
+        ['--reuid=daemon', '--regid=daemon', '--clear-groups', '--inh-caps=-all', 'env', `TUNFORM_HELPER=${h.helper}`, process.execPath, '--input-type=module', '-e', lockScript],
+        { encoding: 'utf8' },
+      );
+      const lockError = JSON.parse(lockOut) as { kind: string; message: string };
+      expect(lockError.kind).toBe('permission');
+      expect(lockError.message).toMatch(new RegExp(`^not allowed to take the lock /run/tunform/netns/${allowed}/apply\\.lock$`));
       // AND destroy with --netns removes the device
       expect((await runTunform(['destroy', '-f', spec, '--netns', allowed], outside)).code).toBe(0);
       expect(linkNames(allowed)).toEqual(['lo']);

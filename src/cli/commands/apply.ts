@@ -60,5 +60,7 @@ export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<numbe
     io,
   );
   io.out(opts.json ? renderApplyJson(result, opts.live) : renderApplyHuman(result, io.color, 'Apply'));
+  // --json carries them in report.warnings and promises nothing on stderr.
+  if (!opts.json) for (const w of result.report.warnings) io.err(`warning: ${w}\n`);
   return 0;
 }

@@ -119,6 +119,7 @@ function engineRun(
   deps: EngineDeps,
   settings: BatchSettings,
   last: LastRead,
+  warnings: Map<string, string[]>,
 ) {
   return runRefusable(
     changes.filter((c) => c.kind === kind),
@@ -137,6 +138,8 @@ function engineRun(
       );
       last.live = result.live;
       last.names = new Set(remaining.map((c) => c.device.name));
+      // A run-wide warning (the holder outside its unit) concerns every device of the run. (A remote tunform older than warnings sends none.)
+      for (const w of result.report.warnings ?? []) for (const c of remaining) warnings.set(c.device.name, [...(warnings.get(c.device.name) ?? []), w]);
     },
   );
 }
@@ -187,8 +190,8 @@ export async function runChanges(changes: readonly DeviceChange[], deps: EngineD
 
   // Deletes first, so a name or address a deleted device frees is there for a create in the same batch.
   const last: LastRead = {};
-  const deleteError = await engineRun('delete', changes, failures, deps, settings, last);
-  const upsertError = await engineRun('upsert', changes, failures, deps, settings, last);
+  const deleteError = await engineRun('delete', changes, failures, deps, settings, last, warnings);
+  const upsertError = await engineRun('upsert', changes, failures, deps, settings, last, warnings);
 
   // The last run's verification read came after every change of the batch and is scoped to its devices:
   // when it does not cover every device to judge (a refusal, deletes and creates in one batch), read again.
