@@ -18,7 +18,7 @@ export interface Row {
   /** What is measured, e.g. "drift time" or "drift peak RSS". */
   metric: string;
   n: number;
-  unit: 'ms' | 'MiB' | 'ratio';
+  unit: 'ms' | 'µs' | 'MiB' | 'ratio';
   subjectLabel: string;
   subject: Stats;
   baselineLabel?: string;
@@ -44,6 +44,8 @@ export interface Machine {
   date: string;
   /** HEAD of the working tree measured (dist/ is built from it, plus any uncommitted changes). */
   commit?: string;
+  /** The bench command of that last run, for the document's header (kept so --render can write the same header). */
+  commandLine?: string;
 }
 
 function gitHead(): string {
@@ -77,7 +79,7 @@ export function machine(): Machine {
 }
 
 const fmt = (x: number, unit: Row['unit']): string =>
-  unit === 'ms' ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : unit === 'MiB' ? x.toFixed(2) : x.toFixed(2);
+  unit === 'ms' || unit === 'µs' ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : unit === 'MiB' ? x.toFixed(2) : x.toFixed(2);
 
 const cell = (s: Stats | undefined, unit: Row['unit']): string =>
   s ? `${fmt(s.median, unit)} (${fmt(s.min, unit)}–${fmt(s.max, unit)})` : '—';
@@ -138,6 +140,13 @@ export function mergeResults(rows: readonly Row[], m: Machine, order: readonly s
   mkdirSync(join(BENCH_DIR, 'results'), { recursive: true });
   writeFileSync(RESULTS, JSON.stringify(merged, null, 2) + '\n');
   return merged;
+}
+
+/** The stored rows and the last run's machine facts (for --render), or undefined when nothing was measured yet. */
+export function readStored(): { rows: Row[]; machine: Machine } | undefined {
+  if (!existsSync(RESULTS)) return undefined;
+  const stored = JSON.parse(readFileSync(RESULTS, 'utf8')) as { rows?: Row[]; machine?: Machine };
+  return stored.machine ? { rows: stored.rows ?? [], machine: stored.machine } : undefined;
 }
 
 function readResults(): Row[] {
