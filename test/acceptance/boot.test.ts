@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { TunformHost, TunNetdev } from '../../constructs/index.js';
-import { requireBuiltCli, runTunform, specYaml } from '../support/cli.js';
+import { repoRoot, requireBuiltCli, runTunform, specYaml } from '../support/cli.js';
 import { createNetns, destroyNetns } from '../support/netns.js';
 import { link } from '../support/traffic.js';
 import { skipUnlessRoot } from '../support/require-root.js';
@@ -50,6 +50,31 @@ describe.skipIf(skipUnlessRoot())('boot: tunform.service and apply-all', () => {
       expect(v.stderr.trim(), u).toBe('');
     }
     expect(readFileSync(join(units, 'tunform-holder@lab.service'), 'utf8')).toMatch(/^ExecStart=\/\S+ --netns %i holder-service$/m);
+  });
+
+  it('GIVEN a copy of the package in a directory others can write WHEN root runs install-units THEN it refuses naming that directory and installs nothing; the same copy made root-only installs', () => {
+    // GIVEN what install-units and the units use from the package, copied below a directory anyone may write (not sticky)
+    const open = join(work, 'open');
+    const pkg = join(open, 'pkg');
+    for (const rel of ['package.json', 'bin', 'dist/tunform.cjs', 'dist/tunform.cjs.cache', 'systemd', 'helper/build/tunform-helper']) {
+      cpSync(join(repoRoot, rel), join(pkg, rel), { recursive: true });
+    }
+    chmodSync(open, 0o777);
+    const env = { ...process.env };
+    delete env.TUNFORM_HELPER;
+    const install = (prefix: string) => spawnSync(process.execPath, [join(pkg, 'bin', 'tunform.js'), 'install-units', '--prefix', prefix], { encoding: 'utf8', env });
+    // WHEN root installs the units from it
+    const refused = install(join(work, 'prefix-open'));
+    // THEN a permission error (exit 3) names the directory, and no unit exists
+    expect(refused.status, refused.stderr).toBe(3);
+    expect(refused.stderr).toContain(`refusing to install units that make systemd run ${join(pkg, 'bin', 'tunform.js')} as root: ${open} is writable by others (mode 0777); nothing was installed`);
+    expect(existsSync(join(work, 'prefix-open'))).toBe(false);
+    // AND once only root can write there, the same copy installs, and the units run that copy
+    chmodSync(open, 0o755);
+    const ok = install(join(work, 'prefix-closed'));
+    expect(ok.status, ok.stderr).toBe(0);
+    const unit = readFileSync(join(work, 'prefix-closed', 'lib', 'systemd', 'system', 'tunform.service'), 'utf8');
+    expect(unitValues(unit, 'ExecStart')).toEqual([`${process.execPath} ${join(pkg, 'bin', 'tunform.js')} apply-all`]);
   });
 
   it("GIVEN a config dir with two valid YAML specs, one invalid one and a stack WHEN the unit's ExecStart runs in a namespace THEN the valid ones are applied and it exits 1 naming the invalid one", async () => {

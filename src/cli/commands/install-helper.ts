@@ -18,9 +18,10 @@
  */
 import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, sep } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { backendError, invalidInput, permissionError } from '../../errors.js';
 import { installedHelperPath, packageRoot } from '../../sys/paths.js';
+import { notRootOnly, unsafeEntry } from '../../sys/root-only.js';
 import { runCommand } from '../../sys/run-command.js';
 import type { Io } from '../io.js';
 import { restartRunningHolders } from '../../apply/holder-restart.js';
@@ -45,20 +46,6 @@ function checkPath(what: string, p: string): string {
   return p;
 }
 
-/**
- * Why path must not feed a root build, or undefined: a symlink, not root's, or
- * writable by group or others (allowed for a sticky directory above helper/).
- */
-function unsafeEntry(path: string, stickyAllowed = false): string | undefined {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) return `${path} is a symlink`;
-  if (st.uid !== 0) return `${path} is owned by uid ${st.uid}, not root`;
-  if ((st.mode & 0o022) !== 0 && !(stickyAllowed && st.isDirectory() && (st.mode & 0o1000) !== 0)) {
-    return `${path} is writable by ${(st.mode & 0o002) !== 0 ? 'others' : 'its group'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`;
-  }
-  return undefined;
-}
-
 /** helper/'s real path and the files of the build inputs under it, each checked; throws naming the first unsafe one. */
 function safeBuildInputs(helperDir: string): { real: string; files: string[] } {
   const refuse = (why: string): never => {
@@ -67,15 +54,10 @@ function safeBuildInputs(helperDir: string): { real: string; files: string[] } {
       'install tunform where only root can write (for example npm install -g as root), or copy the package to such a directory, and run install-helper from there',
     ]);
   };
-  // Every directory from / down (symlinks resolved: what matters is the real path, each of whose parts is checked).
-  const real = realpathSync(helperDir);
-  for (let dir = dirname(real); ; dir = dirname(dir)) {
-    const why = unsafeEntry(dir, true);
-    if (why) refuse(why);
-    if (dir === sep) break;
-  }
-  const why = unsafeEntry(real);
+  // helper/ and every directory from / down to it (symlinks resolved: what matters is the real path, each of whose parts is checked).
+  const why = notRootOnly(helperDir);
   if (why) refuse(why);
+  const real = realpathSync(helperDir);
   const files: string[] = [];
   const walk = (rel: string): void => {
     const abs = join(real, rel);

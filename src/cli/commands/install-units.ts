@@ -1,12 +1,20 @@
 /**
  * `tunform install-units [--prefix DIR]`: installs tunform's systemd units
- * (docs/boot.md) into PREFIX/lib/systemd/system, filled in with this node and
- * this package's CLI. It does not enable them: it prints the commands that do.
+ * (docs/boot.md) into PREFIX/lib/systemd/system, filled in with this node,
+ * this package's CLI and the helper (the installed setuid one when there is
+ * one). It does not enable them: it prints the commands that do.
+ *
+ * systemd runs those paths as root at every boot, so each program the units
+ * start, and each file the CLI loads, must be root's alone, as must every
+ * directory above them (src/sys/root-only.ts): otherwise whoever could write
+ * one would choose what root runs. The command refuses before writing
+ * anything, naming the first path that is not.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { backendError, invalidInput, permissionError } from '../../errors.js';
-import { helperPath, packageRoot } from '../../sys/paths.js';
+import { helperPath, INSTALLED_HELPER_PATHS, isSetuidRoot, packageRoot } from '../../sys/paths.js';
+import { notRootOnly } from '../../sys/root-only.js';
 import { renderUnit, UNIT_NAMES, unitDir } from '../../boot/units.js';
 import type { Io } from '../io.js';
 
@@ -26,11 +34,38 @@ function absolute(option: string, p: string): string {
   return p;
 }
 
+/** What the CLI's ExecStart loads besides node: the launcher and the bundle it reads (bin/load-bundle.cjs). */
+const CLI_FILES = ['bin/tunform.js', 'bin/load-bundle.cjs', 'dist/tunform.cjs', 'dist/tunform.cjs.cache'] as const;
+
+/**
+ * The helper the holder units run: $TUNFORM_HELPER when set, else the
+ * installed setuid helper (root's, outside any project, and what
+ * install-helper restarts holders onto), else the one beside this CLI.
+ */
+function unitHelper(): string {
+  if (process.env.TUNFORM_HELPER) return process.env.TUNFORM_HELPER;
+  return INSTALLED_HELPER_PATHS.find(isSetuidRoot) ?? helperPath();
+}
+
+/** Throws naming the first path systemd would run as root that someone other than root could change. */
+function checkRootOnly(paths: readonly string[]): void {
+  for (const p of paths) {
+    const why = notRootOnly(p);
+    if (why) {
+      throw permissionError(`refusing to install units that make systemd run ${p} as root: ${why}; nothing was installed`, [
+        'whoever can change that file, or rename an entry in a directory above it, would choose what root runs at every boot',
+        "install tunform where only root can write (for example 'npm install -g' as root) and run install-units from there; for the helper, 'tunform install-helper' installs one that only root can change",
+      ]);
+    }
+  }
+}
+
 export async function runInstallUnits(opts: InstallUnitsOptions, io: Io): Promise<number> {
   const prefix = absolute('--prefix', opts.prefix ?? UNITS_PREFIX_DEFAULT);
   const configDir = opts.configDir !== undefined ? absolute('--config-dir', opts.configDir) : undefined;
   const root = packageRoot();
-  const values = { node: absolute('node', process.execPath), cli: absolute('cli', join(root, 'bin', 'tunform.js')), helper: absolute('helper', helperPath()), ...(configDir ? { configDir } : {}) };
+  const values = { node: absolute('node', process.execPath), cli: absolute('cli', join(root, 'bin', 'tunform.js')), helper: absolute('helper', unitHelper()), ...(configDir ? { configDir } : {}) };
+  checkRootOnly([values.node, ...CLI_FILES.map((f) => join(root, f)), values.helper]);
   const dir = unitDir(prefix);
   const written: string[] = [];
   try {
