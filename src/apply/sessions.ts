@@ -1,6 +1,6 @@
 /**
  * The engine's lock and live reads for a process that applies many times:
- * the Terraform provider, whose ApplyResourceChange calls become one engine
+ * the Terraform provider (and `tunform serve`, its session on a remote host), whose ApplyResourceChange calls become one engine
  * run per batch of about -parallelism (10) devices, so 100 runs for 1000
  * devices. Per run the CLI's way starts a lock helper and four `ip` dumps
  * (read before, verify after); on two loaded cores each start cost

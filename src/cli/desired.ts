@@ -1,7 +1,7 @@
 import { formatProblem, invalidInput, type Problem } from '../errors.js';
 import type { DesiredState, LiveState } from '../model.js';
 import { readLiveState } from '../live/index.js';
-import { lockAndRead } from '../apply/apply.js';
+import { lockAndRead, oneShotIo } from '../apply/apply.js';
 import type { Lock } from '../apply/lock.js';
 import { loadSpecFile, parseSpecText } from '../spec/index.js';
 import { systemLookup } from '../live/system-lookup.js';
@@ -137,11 +137,17 @@ export async function loadDesiredAndLive(opts: SourceOptions, io: Io): Promise<L
  * taken while the spec is validated (apply, destroy, import): live state is
  * read once, under the lock. The lock is released if validation fails.
  */
-export function loadDesiredLocked(opts: SourceOptions, io: Io): Promise<LoadedDesired & { readonly read: { readonly lock?: Lock; readonly live: LiveState } }> {
+export function loadDesiredLocked(
+  opts: SourceOptions,
+  io: Io,
+  /** A run scoped to these devices (--device): the read may hold only them, as applyDesired's own reads do. */
+  names?: readonly string[],
+): Promise<LoadedDesired & { readonly read: { readonly lock?: Lock; readonly live: LiveState } }> {
+  const scoped = names !== undefined && names.length > 0 ? names : undefined;
   return loadDesiredWith(
     opts,
     io,
-    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`)),
+    (netns) => lockAndRead(netns, () => io.err(`waiting for another tunform run on ${netns ? `netns '${netns}'` : 'this namespace'} to finish...\n`), io.engine ?? oneShotIo, scoped),
     async (l) => l.lock?.release(),
   );
 }

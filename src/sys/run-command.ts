@@ -79,8 +79,13 @@ export function startCommand(file: string, args: readonly string[], opts: Omit<C
     kill: () => void child.kill('SIGKILL'),
     waiting: (on) => {
       if (!opts.serving) return;
-      if (on) child.ref();
-      else child.unref();
+      // The pipes too: the result comes with 'close', after stdout and stderr end; with only the child ref'd, a process
+      // awaiting a closing helper could run out of ref'd handles between its exit and its pipes' end (Node exits 13).
+      for (const h of [child, child.stdin, child.stdout, child.stderr] as const) {
+        const handle = h as unknown as { ref?: () => void; unref?: () => void };
+        if (on) handle.ref?.();
+        else handle.unref?.();
+      }
     },
     result: collect(child, opts),
   };

@@ -42,8 +42,8 @@ export function renderApplyHuman(r: ApplyResult, color: boolean, verb: string): 
 
 /** Loads one spec source (the lock taken while it is validated) and applies it. */
 export async function applySource(source: SourceOptions, options: Omit<ApplyOptions, 'locked'>, io: Io): Promise<ApplyResult> {
-  const { desired, read: locked } = await loadDesiredLocked(source, io);
-  return applyDesired(desired, { ...options, locked });
+  const { desired, read: locked } = await loadDesiredLocked(source, io, options.devices);
+  return applyDesired(desired, { ...options, locked, ...(io.engine ? { io: io.engine } : {}) });
 }
 
 export async function runApply(opts: ApplyCommandOptions, io: Io): Promise<number> {

@@ -14,9 +14,10 @@ export interface DestroyCommandOptions extends SourceOptions {
 }
 
 export async function runDestroy(opts: DestroyCommandOptions, io: Io): Promise<number> {
-  const { desired, read: locked } = await loadDesiredLocked(opts, io);
+  const { desired, read: locked } = await loadDesiredLocked(opts, io, opts.device);
   const result = await applyDesired(desired, {
     locked,
+    ...(io.engine ? { io: io.engine } : {}),
     ...(opts.json ? {} : { progress: cliProgress(io) }),
     destroy: true,
     force: opts.force === true,

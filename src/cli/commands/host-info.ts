@@ -21,7 +21,7 @@ export async function runHostInfo(opts: HostInfoOptions, io: Io): Promise<number
   const doc = {
     formatVersion: 1,
     ...(opts.facts ? { facts: readHostFacts() } : {}),
-    ...(opts.live ? { live: await readLiveState({ netns: opts.netns }) } : {}),
+    ...(opts.live ? { live: await (io.engine ? io.engine.read(opts.netns) : readLiveState({ netns: opts.netns })) } : {}),
   };
   io.out(`${JSON.stringify(doc)}\n`);
   return 0;

@@ -8,12 +8,17 @@
  * "stdout","stderr"}: what `tunform ARGS` with INPUT on its stdin would have
  * exited with and printed, since each request runs the same CLI entry point
  * with its own output and stdin. Requests run as they arrive (as separate
- * processes would); each command takes the namespace's lock itself. At the
- * end of stdin it finishes what runs and exits 0.
+ * processes would); each command takes the namespace's lock itself, through
+ * one lock helper and one set of `ip` readers per namespace kept for the
+ * session (EngineSessions, as the local provider has), so a --device run
+ * reads only its devices. At the end of stdin it finishes what runs, ends
+ * the helpers and exits 0.
  */
 import { createInterface } from 'node:readline';
 import { EXIT_CODES, invalidInput } from '../../errors.js';
 import type { Io } from '../io.js';
+import type { EngineIo } from '../../apply/apply.js';
+import { EngineSessions } from '../../apply/sessions.js';
 import { packageVersion } from '../../sys/version.js';
 import { SERVE_PROTOCOL, type ServeAnswer, type ServeGreeting, type ServeRequest } from '../../sys/ssh-session.js';
 
@@ -32,10 +37,10 @@ const isRequest = (v: unknown): v is ServeRequest => {
 };
 
 /** One request, run with its own output and stdin. */
-async function answer(request: ServeRequest, run: RunCommand): Promise<ServeAnswer> {
+async function answer(request: ServeRequest, run: RunCommand, engine: EngineIo): Promise<ServeAnswer> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { out: (t) => void (stdout += t), err: (t) => void (stderr += t), color: false, errTty: false, stdin: async () => request.input ?? '' };
+  const io: Io = { out: (t) => void (stdout += t), err: (t) => void (stderr += t), color: false, errTty: false, stdin: async () => request.input ?? '', engine };
   // A serve inside a serve would read the same stdin.
   if (request.args[0] === 'serve') return { id: request.id, code: 1, stdout: '', stderr: "tunform serve: a request cannot run 'serve'\n" };
   try {
@@ -53,6 +58,9 @@ export async function runServe(opts: ServeOptions, io: Io, run: RunCommand): Pro
   const greeting: ServeGreeting = { tunformServe: SERVE_PROTOCOL, version: packageVersion() };
   io.out(`${JSON.stringify(greeting)}\n`);
   const running = new Set<Promise<void>>();
+  // One lock helper and one set of `ip` readers per namespace for the whole session: the provider sends one apply per
+  // batch of about ten devices, and starting them per request cost more than the batch's kernel work.
+  const engine = new EngineSessions();
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
     let request: unknown;
@@ -66,12 +74,13 @@ export async function runServe(opts: ServeOptions, io: Io, run: RunCommand): Pro
       io.err(`tunform serve: ignored a line that is not a request ({"id": N, "args": [...], "input"?: "..."}): ${line.slice(0, 200)}\n`);
       continue;
     }
-    const done: Promise<void> = answer(request, run).then((a) => {
+    const done: Promise<void> = answer(request, run, engine).then((a) => {
       io.out(`${JSON.stringify(a)}\n`);
       running.delete(done);
     });
     running.add(done);
   }
   await Promise.all(running);
+  await engine.close();
   return 0;
 }
