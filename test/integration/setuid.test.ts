@@ -39,6 +39,19 @@ async function inNetns(tag: string, fn: (ns: string) => Promise<void> | void): P
   }
 }
 
+/** Sends request lines to a holder's socket as nobody, on one connection, and returns its answer lines. */
+function askHolderAsNobody(sock: string, ...lines: string[]): string[] {
+  const client = `import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); lines=sys.argv[2:]
+s.sendall(("\\n".join(lines)+"\\n").encode()); buf=b""
+while buf.count(b"\\n")<len(lines):
+    d=s.recv(4096)
+    if not d: break
+    buf+=d
+sys.stdout.write(buf.decode())`;
+  return spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', client, sock, ...lines], { encoding: 'utf8' }).stdout.trim().split('\n');
+}
+
 /** The test copy's holder drops a non-root client idle this long. */
 const CLIENT_IDLE_MS = 2000;
 
@@ -321,16 +334,7 @@ describe('setuid tunform-helper', () => {
       expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
 
       const sock = `/run/tunform/netns/${ns}/holder.sock`;
-      const client = `import socket,sys
-s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); lines=sys.argv[2:]
-s.sendall(("\\n".join(lines)+"\\n").encode()); buf=b""
-while buf.count(b"\\n")<len(lines):
-    d=s.recv(4096)
-    if not d: break
-    buf+=d
-sys.stdout.write(buf.decode())`;
-      const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), '/usr/bin/python3', '-c', client, sock, 'hold other tun mq', 'set other user=0', 'release other', 'hold vm-h tun mq', 'set vm-h user=1', 'list'], { encoding: 'utf8' });
-      const out = r.stdout.trim().split('\n');
+      const out = askHolderAsNobody(sock, 'hold other tun mq', 'set other user=0', 'release other', 'hold vm-h tun mq', 'set vm-h user=1', 'list');
       expect(out[0]).toMatch(/^error hold other: failed to hold 'other': not permitted: no rule/);
       expect(out[1]).toMatch(/^error set other: .*not permitted/);
       expect(out[2]).toMatch(/^error release other: .*not permitted/);
@@ -339,6 +343,40 @@ sys.stdout.write(buf.decode())`;
       expect(out[5]).toBe('ok list vm-h');
       const info = (JSON.parse(ipn(ns, '-d', '-j', 'link', 'show', 'other')) as { linkinfo: { info_data: Record<string, unknown> } }[])[0]!;
       expect(info.linkinfo.info_data.user).toBeUndefined();
+    });
+  });
+
+  it('GIVEN a running holder nobody started under a rule WHEN root edits the ACL THEN the next connection of nobody is judged by the new ACL (a revoked rule refuses hold, set and release), while the holder keeps what it holds', async (ctx) => {
+    if (skip) ctx.skip(skip);
+    await inNetns('suid', (ns) => {
+      ipn(ns, 'tuntap', 'add', 'dev', 'vm-r1', 'mode', 'tun', 'multi_queue');
+      ipn(ns, 'tuntap', 'add', 'dev', 'vm-r2', 'mode', 'tun', 'multi_queue');
+      const sock = `/run/tunform/netns/${ns}/holder.sock`;
+      // One connection per call: the ACL is read when a non-root client connects.
+      const ask = (...lines: string[]) => askHolderAsNobody(sock, ...lines);
+      try {
+        // GIVEN nobody's holder holding vm-r1 under the vm-* rule
+        const start = asNobody(['--netns', ns, 'holder']);
+        const pid = Number(/^ok holder (\d+)$/m.exec(start.stdout)?.[1]);
+        expect(pid, start.stderr).toBeGreaterThan(0);
+        expect(ask('hold vm-r1 tun mq')).toEqual(['ok hold vm-r1']);
+        // WHEN root revokes the rule (only the lo line is left)
+        writeAcl('# revoked\nallow user nobody devices lo\n');
+        // THEN the same holder refuses nobody's next requests for vm-*
+        const after = ask('hold vm-r2 tun mq', 'set vm-r1 user=65534', 'release vm-r1', 'list');
+        expect(after[0]).toMatch(/^error hold vm-r2: failed to hold 'vm-r2': not permitted: no rule/);
+        expect(after[1]).toMatch(/^error set vm-r1: .*not permitted/);
+        expect(after[2]).toMatch(/^error release vm-r1: .*not permitted/);
+        // AND it is the same holder, still holding vm-r1 (its queue detached: numdisabled 1)
+        expect(after[3]).toBe('ok list vm-r1');
+        expect(JSON.parse(ipn(ns, '-d', '-j', 'link', 'show', 'vm-r1'))[0].linkinfo.info_data).toMatchObject({ numdisabled: 1 });
+        expect(execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' })).toMatch(/^State:\s+S/m);
+        // AND restoring the rule lets nobody release it again
+        writeAcl(BASE_ACL);
+        expect(ask('release vm-r1')).toEqual(['ok release vm-r1']);
+      } finally {
+        writeAcl(BASE_ACL);
+      }
     });
   });
 
