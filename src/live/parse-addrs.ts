@@ -9,8 +9,13 @@ export const ADDR_COMMAND = 'ip -j addr show';
  * attach one device's addresses to another.
  */
 export function parseAddrs(json: string): Map<number, string[]> {
+  return addrsOf(parseIpJson(json, ADDR_COMMAND));
+}
+
+/** The same from a parsed dump whose entries carry `addr_info` (`ip -j addr show`, with or without -d). */
+export function addrsOf(entries: readonly unknown[]): Map<number, string[]> {
   const byIndex = new Map<number, string[]>();
-  for (const entry of parseIpJson(json, ADDR_COMMAND)) {
+  for (const entry of entries) {
     if (!isObject(entry) || typeof entry.ifindex !== 'number') continue;
     const infos = Array.isArray(entry.addr_info) ? entry.addr_info : [];
     const cidrs: string[] = [];

@@ -13,12 +13,21 @@ export interface LinkDump {
 
 /** Reads an `ip -d -j link show` dump: tun/tap links in full, other kinds by name only. */
 export function parseLinkDump(json: string): LinkDump {
+  return linkDumpOf(parseIpJson(json, LINK_COMMAND), LINK_COMMAND);
+}
+
+/**
+ * The links of a parsed dump that has their details: `ip -d -j link show`,
+ * or `ip -d -j addr show`, whose entries are the same plus `addr_info`.
+ * `command` is what messages name.
+ */
+export function linkDumpOf(entries: readonly unknown[], command: string): LinkDump {
   const dump: LinkDump = { tun: [], others: [] };
-  for (const entry of parseIpJson(json, LINK_COMMAND)) {
+  for (const entry of entries) {
     if (!isObject(entry)) continue;
     const linkinfo = entry.linkinfo;
     if (isObject(linkinfo) && linkinfo.info_kind === 'tun') {
-      dump.tun.push(toTunLink(entry, isObject(linkinfo.info_data) ? linkinfo.info_data : {}));
+      dump.tun.push(toTunLink(entry, isObject(linkinfo.info_data) ? linkinfo.info_data : {}, command));
     } else if (typeof entry.ifname === 'string') {
       const kind = isObject(linkinfo) && typeof linkinfo.info_kind === 'string' ? linkinfo.info_kind : typeof entry.link_type === 'string' ? entry.link_type : 'unknown';
       dump.others.push({ name: entry.ifname, ifindex: typeof entry.ifindex === 'number' ? entry.ifindex : 0, kind });
@@ -32,18 +41,18 @@ export function parseLinks(json: string): TunLink[] {
   return parseLinkDump(json).tun;
 }
 
-function toTunLink(entry: JsonObject, data: JsonObject): TunLink {
+function toTunLink(entry: JsonObject, data: JsonObject, command: string): TunLink {
   const name = String(entry.ifname);
   const flags = Array.isArray(entry.flags) ? entry.flags : [];
   const link: { -readonly [K in keyof TunLink]: TunLink[K] } = {
     name,
-    ifindex: requireNumber(entry.ifindex, name, 'ifindex'),
-    mode: toMode(data.type, name),
+    ifindex: requireNumber(entry.ifindex, name, 'ifindex', command),
+    mode: toMode(data.type, name, command),
     multiQueue: data.multi_queue === true,
     packetInfo: data.pi === true,
     vnetHeader: data.vnet_hdr === true,
     persist: data.persist === true,
-    mtu: requireNumber(entry.mtu, name, 'mtu'),
+    mtu: requireNumber(entry.mtu, name, 'mtu', command),
     up: flags.includes('UP'),
     carrier: flags.includes('LOWER_UP'),
   };
@@ -55,12 +64,12 @@ function toTunLink(entry: JsonObject, data: JsonObject): TunLink {
   return link;
 }
 
-function toMode(type: unknown, name: string): Mode {
+function toMode(type: unknown, name: string, command: string): Mode {
   if (type === 'tun' || type === 'tap') return type;
-  throw backendError(`cannot read device '${name}': '${LINK_COMMAND}' reports type ${JSON.stringify(type)}, expected "tun" or "tap"`);
+  throw backendError(`cannot read device '${name}': '${command}' reports type ${JSON.stringify(type)}, expected "tun" or "tap"`);
 }
 
-function requireNumber(value: unknown, name: string, field: string): number {
+function requireNumber(value: unknown, name: string, field: string, command: string): number {
   if (typeof value === 'number') return value;
-  throw backendError(`cannot read device '${name}': '${LINK_COMMAND}' gives no numeric ${field}`);
+  throw backendError(`cannot read device '${name}': '${command}' gives no numeric ${field}`);
 }

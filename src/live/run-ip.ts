@@ -1,4 +1,4 @@
-import { runCommand, startCommand, type CommandResult, type RunningCommand } from '../sys/run-command.js';
+import { runCommand, runCommandToFiles, startCommand, type CommandResult, type RunningCommand } from '../sys/run-command.js';
 import { backendError, bug, permissionError } from '../errors.js';
 import { parseIpJson } from './parse-json.js';
 import { CAP_SYS_ADMIN, hasCapability } from '../sys/capabilities.js';
@@ -9,6 +9,16 @@ const HELPER_DUMPS: ReadonlyMap<string, string> = new Map([
   ['-d -j link show', 'links'],
   ['-j addr show', 'addrs'],
 ]);
+
+/**
+ * Every link with its details and its addresses: what the two dumps above
+ * give, from one `ip` process. On a one-shot run (drift) each process start
+ * blocks this one until ip has exec'd, and that wait was as long as the dump.
+ */
+export const LINKS_AND_ADDRS: readonly string[] = ['-d', '-j', 'addr', 'show'];
+
+/** Whether runIp can take LINKS_AND_ADDRS here: the setuid helper's `dump` gives only the two dumps. */
+export const linksAndAddrsDirect = (netns: string | undefined): boolean => viaHelper(['-d', '-j', 'link', 'show'], netns) === undefined;
 
 /**
  * Entering a named namespace (`ip -n`) needs CAP_SYS_ADMIN, even to read. A
@@ -53,7 +63,7 @@ export async function runIp(args: readonly string[], netns?: string): Promise<st
   if (netns !== undefined && !helper && !hasCapability(CAP_SYS_ADMIN)) {
     throw cannotRead(netns, 'entering it (ip -n) needs CAP_SYS_ADMIN, which this process does not have');
   }
-  const result = helper ? await runCommand(helper.file, helper.argv) : await runCommand('ip', argv, { env: { LC_ALL: 'C' } });
+  const result = helper ? await runCommand(helper.file, helper.argv) : await runCommandToFiles('ip', argv, { env: { LC_ALL: 'C' } });
   if (result.spawnError || result.exitCode !== 0) throw ipFailure(result, command, netns, helper?.file);
   return String(result.stdout);
 }

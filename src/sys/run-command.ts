@@ -1,6 +1,6 @@
 /**
  * The one child-process runner. `tunform drift` must cost little more than
- * the two `ip` dumps it takes, and loading execa's module graph alone costs
+ * the `ip` dumps it takes, and loading execa's module graph alone costs
  * more than the dumps; node's spawn is enough here.
  *
  * Deadlines scale with the work: `idleTimeoutMs` stops a program only when it
@@ -9,6 +9,9 @@
  * tunform that stopped it, so no message blames a signal nobody else sent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface CommandResult {
   readonly exitCode: number | null;
@@ -144,4 +147,83 @@ function collect(child: ChildProcess, opts: Omit<CommandOptions, 'input'>): Prom
       });
     });
   });
+}
+
+/**
+ * runCommand for a program that prints a lot and reads nothing (ip's dumps):
+ * its stdout and stderr go to unlinked temporary files, read once it has
+ * exited. A pipe holds 64 KiB, and the program blocks on a full one until
+ * this process's event loop reads it: drift validates the spec while its
+ * dump runs, so ip stood still for the whole validation and the dump ended
+ * after it. Into a file it runs alongside. Where no temporary file can be
+ * made, this is runCommand.
+ */
+export function runCommandToFiles(file: string, args: readonly string[], opts: Pick<CommandOptions, 'env'> = {}): Promise<CommandResult> {
+  const out = anonymousFile();
+  const err = out === undefined ? undefined : anonymousFile();
+  if (out === undefined || err === undefined) {
+    if (out !== undefined) closeSync(out);
+    return runCommand(file, args, opts);
+  }
+  return new Promise((resolve) => {
+    let spawnError: NodeJS.ErrnoException | undefined;
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        stdio: ['ignore', out, err],
+        ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+      });
+    } catch (e) {
+      closeSync(out);
+      closeSync(err);
+      throw e;
+    }
+    child.on('error', (e: NodeJS.ErrnoException) => (spawnError = e));
+    child.on('close', (exitCode, signal) => {
+      const stdout = readAll(out);
+      const stderr = readAll(err);
+      resolve({ exitCode, signal, stdout, stderr, ...(spawnError ? { spawnError } : {}) });
+    });
+  });
+}
+
+let anonymousFiles = 0;
+
+/** A read-write file no other process can open: created exclusively, private, and unlinked at once. Undefined when none can be made. */
+function anonymousFile(): number | undefined {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const path = join(tmpdir(), `.tunform-${process.pid}-${Date.now().toString(36)}-${anonymousFiles++}`);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx+', 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      return undefined;
+    }
+    try {
+      unlinkSync(path);
+    } catch {
+      // Its name would outlive this run with the output in it: use a pipe instead.
+      closeSync(fd);
+      return undefined;
+    }
+    return fd;
+  }
+  return undefined;
+}
+
+/** The whole file as UTF-8 (as runCommand decodes a pipe), then closed. */
+function readAll(fd: number): string {
+  try {
+    const buf = Buffer.allocUnsafe(fstatSync(fd).size);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.toString('utf8', 0, got);
+  } finally {
+    closeSync(fd);
+  }
 }

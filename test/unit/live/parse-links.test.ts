@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseLinks } from '../../../src/live/parse-links.js';
+import { linkDumpOf, parseLinkDump, parseLinks } from '../../../src/live/parse-links.js';
+import { addrsOf, parseAddrs } from '../../../src/live/parse-addrs.js';
+import { parseIpJson } from '../../../src/live/parse-json.js';
 import { fixture } from './fixtures.js';
 
 describe('parseLinks', () => {
@@ -61,5 +63,26 @@ describe('parseLinks', () => {
   it('GIVEN a tun link with an unknown type WHEN parsed THEN a backend error names the device', () => {
     const json = JSON.stringify([{ ifindex: 7, ifname: 'odd0', flags: [], mtu: 1500, linkinfo: { info_kind: 'tun', info_data: { type: 'weird' } } }]);
     expect(() => parseLinks(json)).toThrow(/device 'odd0'/);
+  });
+});
+
+describe('linkDumpOf and addrsOf on one `ip -d -j addr show` dump', () => {
+  it('GIVEN each link of the link dump with its addresses from the address dump WHEN read as one dump THEN links and addresses are what the two dumps give', () => {
+    // GIVEN the combined dump ip prints: the link entry plus its addr_info
+    const links = parseIpJson(fixture('links.json'), 'links') as Record<string, unknown>[];
+    const addrs = new Map((parseIpJson(fixture('addrs.json'), 'addrs') as Record<string, unknown>[]).map((a) => [a.ifindex, a.addr_info]));
+    const combined = links.map((l) => (addrs.has(l.ifindex) ? { ...l, addr_info: addrs.get(l.ifindex) } : l));
+    // WHEN read as one
+    const command = 'ip -d -j addr show';
+    // THEN
+    expect(linkDumpOf(combined, command)).toEqual(parseLinkDump(fixture('links.json')));
+    const fromTwo = parseAddrs(fixture('addrs.json'));
+    const fromOne = addrsOf(combined);
+    for (const l of links) expect(fromOne.get(l.ifindex as number)).toEqual(fromTwo.get(l.ifindex as number));
+  });
+
+  it('GIVEN a link without a numeric mtu in the combined dump WHEN read THEN the message names the command that ran', () => {
+    const entry = { ifname: 'tun9', ifindex: 9, linkinfo: { info_kind: 'tun', info_data: { type: 'tun' } } };
+    expect(() => linkDumpOf([entry], 'ip -d -j addr show')).toThrow("cannot read device 'tun9': 'ip -d -j addr show' gives no numeric mtu");
   });
 });
