@@ -80,9 +80,8 @@ export class RemoteHost {
     throw backendError(`${this.transport.name}: 'tunform ${args[0]}' failed (exit ${r.code})`, { details: r.stderr.trim().split('\n').filter(Boolean) });
   }
 
-  /** First contact: the version check, then the host's accounts and namespaces. */
+  /** First contact: the version check (the session's greeting, or `--version`), then the host's accounts and namespaces. */
   async connect(): Promise<RemoteEngine> {
-    await this.transport.ensureCompatible();
     const { facts } = await this.call<{ facts: HostFacts }>(['host-info', '--facts']);
     return {
       lookup: lookupFromFacts(facts, this.transport.name),

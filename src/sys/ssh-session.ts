@@ -13,8 +13,11 @@
  *   remote process died), the calls in flight fail naming the host and the
  *   next call starts a new session; a call is never sent twice, since an
  *   apply may have partly run.
+ * - The greeting names the remote version, which is checked as `tunform
+ *   --version` would be (an incompatible host fails the call, nothing run).
  * - A remote tunform without `serve` (it ends before its greeting with
- *   anything but ssh's 255) is used one process per call, as before.
+ *   anything but ssh's 255) is used one process per call, as before, its
+ *   version asked with `--version`.
  * - While no call is waiting, the session does not keep this process alive;
  *   when this process exits, ssh sees the end of its stdin and the remote
  *   serve exits after what it is running.
@@ -77,7 +80,7 @@ class Session {
     this.ready.catch(() => {});
     const out = new StringDecoder('utf8');
     const err = new StringDecoder('utf8');
-    child.stdout!.on('data', (d: Buffer) => this.onStdout(out.write(d), greet));
+    child.stdout!.on('data', (d: Buffer) => this.onStdout(out.write(d), greet, fail));
     child.stderr!.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + err.write(d)).slice(-STDERR_TAIL_CHARS)));
     child.stdin!.on('error', () => {
       /* the close handler reports it */
@@ -106,7 +109,7 @@ class Session {
     this.hold(true);
   }
 
-  private onStdout(text: string, greet: (ok: boolean) => void): void {
+  private onStdout(text: string, greet: (ok: boolean) => void, fail: (e: TunformError) => void): void {
     this.stdoutText += text;
     let nl: number;
     while ((nl = this.stdoutText.indexOf('\n')) >= 0) {
@@ -116,8 +119,19 @@ class Session {
         this.greeted = true;
         const g = parse<ServeGreeting>(line);
         // Anything else is not a serve that speaks this protocol: call one process per command.
-        greet(g?.tunformServe === SERVE_PROTOCOL);
-        if (g?.tunformServe !== SERVE_PROTOCOL) this.close();
+        if (g?.tunformServe !== SERVE_PROTOCOL) {
+          greet(false);
+          this.close();
+        } else {
+          // The greeting's version is the version check: no separate `tunform --version` on the host.
+          try {
+            this.transport.acceptVersion(g.version);
+            greet(true);
+          } catch (e) {
+            fail(e as TunformError);
+            this.close();
+          }
+        }
         this.hold(this.waiting.size > 0);
         continue;
       }
@@ -177,7 +191,7 @@ export class SshSession {
 
   /** `tunform ARGS` on the host: its exit code, stdout and stderr. An ssh failure throws, naming the host. */
   async run(args: readonly string[], input?: string): Promise<ExecResult> {
-    await this.transport.ensureCompatible();
+    // The session's greeting checks the version; a host without serve is checked by transport.run.
     const session = this.perCall ? undefined : await this.open();
     if (session === undefined) return this.transport.run(args, input === undefined ? {} : { input });
     return session.send(args, input);

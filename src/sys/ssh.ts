@@ -9,8 +9,9 @@
  * - Strict host-key checking always: BatchMode (no prompt) and
  *   StrictHostKeyChecking=yes. `--known-hosts FILE` replaces both the
  *   user's and the global known_hosts.
- * - The first call on a transport asks the remote tunform for its version;
- *   a missing or incompatible tunform is a clear error before any work.
+ * - The first call on a transport asks the remote tunform for its version
+ *   (or takes it from a `tunform serve` greeting); a missing or
+ *   incompatible tunform is a clear error before any work.
  *
  * ssh tells what went wrong only in its stderr, so that text is classified
  * here, once, into a typed reason (`ssh-<kind>`) and a message that names
@@ -275,10 +276,31 @@ export class SshTransport {
         details: said,
       });
     }
+    this.requireCompatible(version);
+  }
+
+  private requireCompatible(version: string): void {
     if (!compatibleVersions(this.localVersion, version)) {
       throw backendError(`${this.name} runs tunform ${version}, which is not compatible with this tunform ${this.localVersion} (major.minor must match)`, {
         details: [`install tunform ${this.localVersion} on ${this.name}`],
       });
+    }
+  }
+
+  /**
+   * The version a `tunform serve` greeting names stands in for `--version`
+   * (one remote Node start less per session): compatible, and then
+   * ensureCompatible() asks no more, or the error the check would give.
+   */
+  acceptVersion(version: string): void {
+    try {
+      this.requireCompatible(version);
+      this.compatible ??= Promise.resolve();
+    } catch (e) {
+      const refused = Promise.reject(e);
+      refused.catch(() => {}); // only a later ensureCompatible() reports it
+      this.compatible ??= refused;
+      throw e;
     }
   }
 

@@ -12,7 +12,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cliBin, requireBuiltCli, runTunform } from '../support/cli.js';
 import { SshSession, SERVE_ARGS } from '../../src/sys/ssh-session.js';
-import type { ExecResult, SshTransport } from '../../src/sys/ssh.js';
+import { SshTransport, type ExecResult } from '../../src/sys/ssh.js';
+import { parseSshTarget } from '../../src/sys/ssh-target.js';
 import { backendError } from '../../src/errors.js';
 
 const SPEC = 'devices:\n  - name: ss0\n    mode: tap\n    mtu: 1400\n';
@@ -23,6 +24,7 @@ function fakeTransport(serve: () => ChildProcess = () => spawn(process.execPath,
   const transport = {
     name: 'root@192.0.2.9',
     ensureCompatible: async () => {},
+    acceptVersion: () => {},
     spawnRemote: (args: readonly string[]) => {
       expect(args).toEqual([...SERVE_ARGS]);
       return serve();
@@ -36,6 +38,33 @@ function fakeTransport(serve: () => ChildProcess = () => spawn(process.execPath,
   };
   return { transport: transport as unknown as SshTransport, perCall };
 }
+
+/** A real transport (local version 0.1.0) whose "remote" serve is `serve()`, counting the `--version` calls it would make over ssh. */
+function versionedTransport(serve: () => ChildProcess) {
+  const transport = new SshTransport(parseSshTarget('ssh://root@192.0.2.9', 'host'), {}, '0.1.0');
+  const versionCalls: string[][] = [];
+  transport.spawnRemote = () => serve();
+  transport.exec = async (args) => {
+    versionCalls.push([...args]);
+    return { code: 0, stdout: '0.1.0\n', stderr: '' };
+  };
+  return { transport, versionCalls };
+}
+
+/** A serve that greets with `version` and answers each request with 'served COMMAND'. */
+const fakeServe = (version: string) =>
+  spawn(
+    process.execPath,
+    [
+      '-e',
+      `console.log(JSON.stringify({ tunformServe: 1, version: ${JSON.stringify(version)} }));
+       require('node:readline').createInterface({ input: process.stdin }).on('line', (l) => {
+         const r = JSON.parse(l);
+         console.log(JSON.stringify({ id: r.id, code: 0, stdout: 'served ' + r.args[0], stderr: '' }));
+       });`,
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
 
 const sh = (script: string) => () => spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
 
@@ -94,6 +123,27 @@ describe('SshSession and tunform serve --stdio', () => {
     } finally {
       session.close();
     }
+  });
+
+  it("GIVEN a serve whose greeting names a compatible version WHEN called THEN no separate 'tunform --version' runs on the host", async () => {
+    const { transport, versionCalls } = versionedTransport(() => fakeServe('0.1.7'));
+    const session = new SshSession(transport);
+    try {
+      expect(await session.run(['host-info', '--json', '--facts'])).toEqual({ code: 0, stdout: 'served host-info', stderr: '' });
+      await transport.ensureCompatible();
+      expect(versionCalls).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('GIVEN a serve whose greeting names an incompatible version WHEN called THEN the call fails as the version check would, and nothing is sent', async () => {
+    const { transport, versionCalls } = versionedTransport(() => fakeServe('2.0.0'));
+    const session = new SshSession(transport);
+    await expect(session.run(['apply', '--json'])).rejects.toThrow('root@192.0.2.9 runs tunform 2.0.0, which is not compatible with this tunform 0.1.0 (major.minor must match)');
+    // The version check on its own says the same, still without asking the host again.
+    await expect(transport.ensureCompatible()).rejects.toThrow('not compatible');
+    expect(versionCalls).toEqual([]);
   });
 
   it('GIVEN ssh failing before the greeting (exit 255) WHEN called THEN the error is ssh failure, naming the host', async () => {
