@@ -70,12 +70,15 @@ export interface TunNetdevProps {
    * the synth machine for validation, and again where the stack is deployed)
    * or a uid.
    *
-   * @default - not managed: tunform neither sets nor checks the owner
+   * @default - root (only CAP_NET_ADMIN attaches) when `group` is absent too;
+   * with `group` alone, no owner (a device that has one is replaced: the
+   * kernel cannot clear an owner, and it would keep the group's other members out)
    */
   readonly user?: string | number;
 
   /**
    * Group allowed to attach without CAP_NET_ADMIN: a group name or a gid.
+   * Without `user` the device has no owner, so every member of the group attaches.
    *
    * @default - not managed: tunform neither sets nor checks the group
    */

@@ -63,13 +63,26 @@ export const PRIVATE_OWNER = 0;
 
 /**
  * The owner a device must have: the declared user; with neither user nor
- * group, PRIVATE_OWNER unless anyoneMayAttach opts out. Undefined: not managed
- * (a group alone restricts attaching to it; anyoneMayAttach wants none, which
- * only a new device can have: the kernel cannot clear an owner).
+ * group, PRIVATE_OWNER unless anyoneMayAttach opts out. Undefined: the device
+ * must have none (a group alone, see ownerBlocksGroup; anyoneMayAttach), which
+ * only a new device can have: the kernel cannot clear an owner.
  */
-export function deviceOwner(d: DeviceSpec): number | undefined {
+export function deviceOwner(d: { readonly user?: number; readonly group?: unknown; readonly anyoneMayAttach: boolean }): number | undefined {
   if (d.user !== undefined) return d.user;
   return d.group === undefined && !d.anyoneMayAttach ? PRIVATE_OWNER : undefined;
+}
+
+/**
+ * Whether the live device's owner defeats a spec that declares only `group`.
+ * The kernel lets a process without CAP_NET_ADMIN attach only when it is the
+ * owner, where one is set, and a member of the group, where one is set
+ * (drivers/net/tun.c, tun_not_capable), so any owner keeps every other member
+ * of the group out; and no ioctl clears an owner (TUNSETOWNER refuses -1).
+ * Such a device can only be made anew. Only presence matters here, so the
+ * CLI's ids and the provider's configured strings both fit.
+ */
+export function ownerBlocksGroup(spec: { readonly user?: unknown; readonly group?: unknown }, live: { readonly user?: unknown }): boolean {
+  return spec.user === undefined && spec.group !== undefined && live.user !== undefined;
 }
 
 /** Whether a live device lets any local user attach: the kernel checks nothing when neither owner nor group is set. */

@@ -5,14 +5,16 @@
  * reasons.
  *
  * A device is adopted only when it is a tun/tap device without tunform's
- * marker and, when a spec is given, its fixed flags (mode, multiQueue,
- * packetInfo, vnetHeader) match: adoption must never lead to a replace, so
- * the ifindex and every attached program survive the next apply.
+ * marker and, when a spec is given, nothing the kernel cannot change in place
+ * differs (creationReasons: mode, multiQueue, packetInfo, vnetHeader, an owner
+ * where the spec declares only a group, anyoneMayAttach on an owned device):
+ * adoption must never lead to a replace, so the ifindex and every attached
+ * program survive the next apply.
  */
 import type { DeviceSpec, LiveDevice, LiveState } from '../model.js';
 import { MARKER_PREFIX } from '../marker.js';
 import { creationReasons } from './diff.js';
-import { reasonEntries, showValue } from './format.js';
+import { reasonEntries, reasonNote, showValue } from './format.js';
 import { plan } from './plan.js';
 import type { Plan, ReplaceAction } from './types.js';
 
@@ -67,7 +69,14 @@ export function describeAdoption(d: AdoptDecision): string {
     case 'not-tun':
       return `'${d.name}' is a ${d.linkKind} link, not a tun/tap device; tunform never adopts it`;
     case 'mismatch': {
-      const why = reasonEntries(d.reasons).map(([f, c]) => `${f}: ${showValue(c.from)} (live) vs ${showValue(c.to)} (spec)`);
+      const why = reasonEntries(d.reasons).map(([f, c]) => {
+        const note = reasonNote(f, c);
+        return `${f}: ${showValue(c.from)} (live) vs ${showValue(c.to)} (spec)${note === undefined ? '' : `: ${note}`}`;
+      });
+      // A kept owner is not a flag fixed at creation: say what both have in common.
+      if (d.reasons.user !== undefined) {
+        return `'${d.name}' cannot be adopted: it differs from the spec in what the kernel cannot change in place (${why.join(', ')}), so only a replace could give it the spec: delete the device, or change the spec to match`;
+      }
       return `'${d.name}' cannot be adopted: its fixed flags differ from the spec (${why.join(', ')}); the kernel fixes them at creation, so only a replace could change them: delete the device, or change the spec to match`;
     }
   }

@@ -1,4 +1,4 @@
-import { anyoneMayAttachLive, CREATION_FIELDS, deviceOwner, type DeviceSpec, type LiveDevice } from '../model.js';
+import { anyoneMayAttachLive, CREATION_FIELDS, deviceOwner, ownerBlocksGroup, type DeviceSpec, type LiveDevice } from '../model.js';
 import { formatMarker } from '../marker.js';
 import { sortedNumbers, sortedStrings } from './order.js';
 import type { AddressChange, AttachedProcess, Changes, FieldChange, ReplaceAction } from './types.js';
@@ -6,15 +6,17 @@ import type { AddressChange, AttachedProcess, Changes, FieldChange, ReplaceActio
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
- * What the kernel cannot change on a live device: creation-time fields, and
- * anyoneMayAttach on a device with an owner or group (no ioctl clears them).
- * Empty: no replace needed.
+ * What the kernel cannot change on a live device: creation-time fields, an
+ * owner on a device whose spec declares only a group (it keeps the group's
+ * other members out), and anyoneMayAttach on a device with an owner or group
+ * (no ioctl clears them). Empty: no replace needed.
  */
 export function creationReasons(spec: DeviceSpec, live: LiveDevice): ReplaceAction['reasons'] {
   const reasons: Mutable<ReplaceAction['reasons']> = {};
   for (const field of CREATION_FIELDS) {
     if (spec[field] !== live[field]) reasons[field] = { from: live[field], to: spec[field] };
   }
+  if (ownerBlocksGroup(spec, live)) reasons.user = { from: live.user!, to: null };
   if (spec.anyoneMayAttach && !anyoneMayAttachLive(live)) reasons.anyoneMayAttach = { from: false, to: true };
   return reasons;
 }

@@ -5,9 +5,11 @@ export function showValue(v: string | number | boolean | null): string {
   return v === null ? '(none)' : String(v);
 }
 
+type Reason = FieldChange<string | number | boolean>;
+
 /** Replace reasons in their one order (REPLACE_REASONS), for stable output. */
-export function reasonEntries(reasons: ReplaceAction['reasons']): Array<[string, FieldChange<string | boolean>]> {
-  const entries: Array<[string, FieldChange<string | boolean>]> = [];
+export function reasonEntries(reasons: ReplaceAction['reasons']): Array<[string, Reason]> {
+  const entries: Array<[string, Reason]> = [];
   for (const field of REPLACE_REASONS) {
     const change = reasons[field];
     if (change !== undefined) entries.push([field, change]);
@@ -31,4 +33,18 @@ export function heldByText(procs: readonly AttachedProcess[]): string {
   const one = (p: AttachedProcess) => `${p.holder ? "tunform's holder" : (p.name ?? 'process')} pid ${p.pid}`;
   if (procs.length === 1 && !procs[0]!.holder) return `set by ${one(procs[0]!)}, which holds the device`;
   return `held by ${procs.map(one).join(', ')}`;
+}
+
+/**
+ * Why a reason means a replace, where its from/to alone does not say it:
+ * a kept owner is not a creation flag, so plan, drift and import explain it.
+ */
+export function reasonNote(field: string, change: Reason): string | undefined {
+  return field === 'user' ? `owner ${showValue(change.from)} blocks the group's other members and the kernel cannot clear an owner` : undefined;
+}
+
+/** One reason as plan text: `mode: tun -> tap`, `user: 0 -> (none): owner 0 blocks ...`. */
+export function reasonText(field: string, change: Reason): string {
+  const note = reasonNote(field, change);
+  return `${field}: ${showValue(change.from)} -> ${showValue(change.to)}${note === undefined ? '' : `: ${note}`}`;
 }

@@ -1,5 +1,5 @@
 import { driftedDevices } from './inspect.js';
-import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, reasonEntries, showValue } from './format.js';
+import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, reasonEntries, reasonNote, showValue } from './format.js';
 import { CHANGE_FIELDS, type Action, type Plan } from './types.js';
 
 /**
@@ -23,8 +23,9 @@ function driftLines(a: Action): Array<[string, string]> {
     case 'create':
       return [[a.name, 'missing']];
     case 'replace': {
-      const tail = a.flagsHeldBy === undefined ? ' (needs replace)' : ` (${heldByText(a.flagsHeldBy)}; needs replace: ${FRAMING_KEPT})`;
-      return reasonEntries(a.reasons).map(([field, c]) => differs(field, c.from, c.to, tail));
+      const tail = (note: string | undefined) =>
+        a.flagsHeldBy !== undefined ? ` (${heldByText(a.flagsHeldBy)}; needs replace: ${FRAMING_KEPT})` : note !== undefined ? ` (needs replace: ${note})` : ' (needs replace)';
+      return reasonEntries(a.reasons).map(([field, c]) => differs(field, c.from, c.to, tail(reasonNote(field, c))));
     }
     case 'delete':
       return [[a.name, a.reason === 'pruned' ? 'managed by tunform but not in the spec' : 'exists (destroy deletes it)']];

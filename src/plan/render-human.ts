@@ -1,5 +1,5 @@
 import { deviceOwner, type DeviceSpec } from '../model.js';
-import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, plural, reasonEntries, showValue } from './format.js';
+import { FRAMING_IN_PLACE, FRAMING_KEPT, heldByText, plural, reasonEntries, reasonText, showValue } from './format.js';
 import { CHANGE_FIELDS, type Action, type Changes, type Conflict, type Plan } from './types.js';
 
 export interface HumanRenderOptions {
@@ -42,7 +42,7 @@ function actionLines(a: Action): Line[] {
     case 'update':
       return [{ text: `~ update ${a.name}`, tone: 'yellow' }, ...changeLines(a.changes)];
     case 'replace': {
-      const why = reasonEntries(a.reasons).map(([f, c]) => `${f}: ${showValue(c.from)} -> ${showValue(c.to)}`);
+      const why = reasonEntries(a.reasons).map(([f, c]) => reasonText(f, c));
       const held: Line[] = a.flagsHeldBy === undefined ? [] : [{ text: `${INDENT}not in place: ${heldByText(a.flagsHeldBy)}; ${FRAMING_KEPT}`, tone: 'plain' }];
       return [{ text: `-/+ replace ${a.name} (${why.join(', ')})`, tone: 'red' }, ...held, ...attachedNote(a.attachedPids)];
     }

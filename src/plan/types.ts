@@ -47,9 +47,16 @@ export type Changes = { readonly [K in ChangeField]?: ChangeValues[K] };
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const CHANGE_FIELDS_COMPLETE: SameKeys<keyof ChangeValues, ChangeField> = true;
 
-/** Why a device is replaced, in the order the plan JSON lists them. */
-export const REPLACE_REASONS = ['mode', 'multiQueue', 'packetInfo', 'vnetHeader', 'anyoneMayAttach'] as const;
-export type ReplaceReason = CreationField | 'anyoneMayAttach';
+/**
+ * Why a device is replaced, in the order the plan JSON lists them: the
+ * creation-time fields, `user` (an owner on a device whose spec declares only
+ * a group: ownerBlocksGroup in model.ts) and anyoneMayAttach.
+ */
+export const REPLACE_REASONS = ['mode', 'multiQueue', 'packetInfo', 'vnetHeader', 'user', 'anyoneMayAttach'] as const;
+export type ReplaceReason = CreationField | 'user' | 'anyoneMayAttach';
+
+// A reason added to ReplaceReason but not to REPLACE_REASONS (or the reverse) fails to compile here.
+export const REPLACE_REASONS_COMPLETE: SameKeys<(typeof REPLACE_REASONS)[number], ReplaceReason> = true;
 
 export type ActionKind = 'delete' | 'replace' | 'create' | 'update';
 
@@ -81,8 +88,12 @@ export interface ReplaceAction {
   readonly action: 'replace';
   readonly name: string;
   readonly ifindex: number;
-  /** Creation-time fields that differ, and anyoneMayAttach on an owned device, each with from/to. */
-  readonly reasons: Readonly<Partial<Record<ReplaceReason, FieldChange<string | boolean>>>>;
+  /**
+   * Creation-time fields that differ, the live owner (uid) when the spec
+   * declares only a group (`to` null: no owner), and anyoneMayAttach on an
+   * owned device, each with from/to.
+   */
+  readonly reasons: Readonly<Partial<Record<ReplaceReason, FieldChange<string | number | boolean>>>>;
   readonly device: DeviceSpec;
   /** Attached processes other than tunform's holder; apply refuses unless forced. */
   readonly attachedPids: readonly number[];

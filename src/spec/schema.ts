@@ -153,8 +153,16 @@ export const deviceSchema = z
     keepCarrier: flag('keepCarrier', 'Keep carrier up while no application is attached: a tunform holder keeps a detached queue open. Needs multiQueue.'),
     packetInfo: flag('packetInfo', 'Prefix packets with the 4-byte packet information header (false sets IFF_NO_PI). Changing it replaces the device.'),
     vnetHeader: flag('vnetHeader', 'IFF_VNET_HDR: prefix packets with a virtio-net header. Changing it replaces the device.'),
-    user: principal('user', 'uid', "Owner allowed to attach without CAP_NET_ADMIN: a user name or uid. Absent: root (0) when 'group' is absent too (only CAP_NET_ADMIN attaches; see anyoneMayAttach), else not managed."),
-    group: principal('group', 'gid', 'Group allowed to attach without CAP_NET_ADMIN: a group name or gid. Absent: not managed.'),
+    user: principal(
+      'user',
+      'uid',
+      "Owner allowed to attach without CAP_NET_ADMIN: a user name or uid. Absent: root (0) when 'group' is absent too (only CAP_NET_ADMIN attaches; see anyoneMayAttach), else no owner. The kernel cannot clear an owner, so a device that has one is replaced when the spec declares 'group' alone.",
+    ),
+    group: principal(
+      'group',
+      'gid',
+      "Group allowed to attach without CAP_NET_ADMIN: a group name or gid. Without 'user' the device has no owner, so every member of the group attaches (an owner would keep the others out). Absent: not managed.",
+    ),
     anyoneMayAttach: flag(
       'anyoneMayAttach',
       "Let every local user who can open /dev/net/tun attach (no owner, no group). Default false: with neither 'user' nor 'group' the owner is root, so only CAP_NET_ADMIN processes attach. Cannot be combined with 'user' or 'group'; false to true replaces the device (the kernel cannot clear an owner).",

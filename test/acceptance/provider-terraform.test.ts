@@ -123,4 +123,38 @@ describe.skipIf(skipUnlessRoot())('tunform provider lifecycle with real terrafor
       destroyNetns(ns);
     }
   });
+
+  test('GIVEN a private device in HCL WHEN only group is declared THEN the plan says user "0" -> null forces replacement, apply makes a new device with the group and no owner, and a re-plan is empty', async () => {
+    // GIVEN a device with neither user nor group: the state shows its owner, root
+    const s = setup('grp');
+    const ns = createNetns('tfg');
+    try {
+      ok('install-provider', await s.installProvider());
+      const header = PROVIDER_HEADER(VERSION, `  netns = "${ns}"\n`);
+      s.writeConfig(header + DEVICE(''));
+      ok('terraform init', await s.terraform(['init', '-input=false']));
+      ok('terraform apply', await s.terraform(['apply', '-auto-approve', '-input=false']));
+      const tun = () => (JSON.parse(ipn(ns, '-d', '-j', 'link', 'show', 'tfpv0')) as { ifindex: number; linkinfo: { info_data: { user?: string; group?: string } } }[])[0]!;
+      const before = tun();
+      expect(before.linkinfo.info_data.user).toBe('root');
+      expect(ok('terraform state show', await s.terraform(['state', 'show', 'tunform_netdev.a']))).toMatch(/user\s+= "0"/);
+      // WHEN only the group is declared
+      s.writeConfig(header + DEVICE('  group = "users"\n'));
+      const plan = await s.terraform(['plan', '-detailed-exitcode', '-input=false']);
+      // THEN Terraform plans a replace on user (Terraform drops a requires-replace path whose values are equal: the state must show the owner)
+      expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+      expect(plan.stdout).toContain('tunform_netdev.a must be replaced');
+      expect(plan.stdout).toMatch(/user\s+= "0" -> null # forces replacement/);
+      ok('terraform apply', await s.terraform(['apply', '-auto-approve', '-input=false']));
+      const after = tun();
+      expect(after.ifindex).not.toBe(before.ifindex);
+      expect(after.linkinfo.info_data.user).toBeUndefined();
+      expect(after.linkinfo.info_data.group).toBe('users');
+      const again = await s.terraform(['plan', '-detailed-exitcode', '-input=false']);
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      ok('terraform destroy', await s.terraform(['destroy', '-auto-approve', '-input=false']));
+    } finally {
+      destroyNetns(ns);
+    }
+  });
 });

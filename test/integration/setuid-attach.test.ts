@@ -7,12 +7,12 @@
  * only CAP_NET_ADMIN attaches) and anyoneMayAttach opts out. Each test uses
  * its own throwaway namespace, removed even on failure.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttacher } from '../support/attacher.js';
+import { attachesAs } from '../support/attach-as.js';
 import { requireBuiltCli, runTunform, SpecDir, specYaml, type CliResult, type DeviceYaml } from '../support/cli.js';
 import { createNetns, destroyNetns, ipn } from '../support/netns.js';
 import { installSetuidHelper, NOBODY, type SetuidHelper } from '../support/setuid.js';
@@ -54,23 +54,8 @@ function asRoot(ns: string, args: string[], devices: readonly DeviceYaml[]): Pro
   return runTunform([...args, '-f', specs.write(`spec-${++specCount}.yaml`, specYaml(devices, ns))]);
 }
 
-/**
- * nobody attaches to dev in ns, the way any program would (TUNSETIFF), and
- * detaches at once (stdin is closed). The 0666 node lives in a tmpfs only
- * this mount namespace sees.
- */
-function nobodyAttaches(ns: string, dev: string): { attached: boolean; output: string } {
-  const script = [
-    'set -e',
-    `mount -t tmpfs -o mode=0755 tunform-attach "${nodeDir}"`,
-    `mknod -m 0666 "${nodeDir}/tun" c 10 200`,
-    `mount --bind "${nodeDir}/tun" /dev/net/tun`,
-    `exec ip netns exec "${ns}" ${NOBODY.join(' ')} "${attacher!.bin}" "${dev}" tun`,
-  ].join('\n');
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { input: '', encoding: 'utf8' });
-  const output = `${r.stdout}${r.stderr}`;
-  return { attached: r.status === 0 && output.includes('ready'), output };
-}
+/** nobody attaches to dev in ns, through a private 0666 node. */
+const nobodyAttaches = (ns: string, dev: string) => attachesAs(NOBODY, ns, dev, attacher!.bin, nodeDir);
 
 interface TunInfo {
   ifindex: number;

@@ -120,6 +120,8 @@ export interface DeviceYaml {
   keepCarrier?: boolean;
   packetInfo?: boolean;
   vnetHeader?: boolean;
+  user?: string | number;
+  group?: string | number;
   anyoneMayAttach?: boolean;
   mtu?: number;
   up?: boolean;
@@ -134,7 +136,7 @@ export function specYaml(devices: readonly DeviceYaml[], netns?: string): string
   lines.push('devices:');
   for (const d of devices) {
     lines.push(`  - name: ${d.name}`, `    mode: ${d.mode ?? 'tun'}`);
-    for (const k of ['multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'anyoneMayAttach', 'mtu', 'up'] as const) {
+    for (const k of ['multiQueue', 'keepCarrier', 'packetInfo', 'vnetHeader', 'user', 'group', 'anyoneMayAttach', 'mtu', 'up'] as const) {
       if (d[k] !== undefined) lines.push(`    ${k}: ${String(d[k])}`);
     }
     if (d.addresses) lines.push(`    addresses: [${d.addresses.map((a) => JSON.stringify(a)).join(', ')}]`);

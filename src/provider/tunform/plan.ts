@@ -1,9 +1,9 @@
 /**
  * PlanResourceChange for tunform_netdev. Pure: Read has already refreshed the
  * prior state, so planning only validates the configuration and fills in
- * what Terraform cannot: defaults (so the plan shows them), the id, the
- * ifindex (kept in place, unknown when the device is made anew) and the
- * managed marker.
+ * what Terraform cannot: defaults (so the plan shows them), the owner a
+ * configuration without `user` asks for, the id, the ifindex (kept in place,
+ * unknown when the device is made anew) and the managed marker.
  */
 import { UNKNOWN, isUnknown, type AttributePath, type CtyObject, type CtyValue, type Diagnostic, type PlanRequest, type PlanResponse } from '../contract.js';
 import type { SystemLookup } from '../../spec/lookup.js';
@@ -11,6 +11,7 @@ import { checkConfig } from './validate.js';
 import { hasErrors } from './diagnostics.js';
 import { deviceAttributes } from './schema.js';
 import { FRAMING_FIELDS } from '../../plan/diff.js';
+import { deviceOwner, ownerBlocksGroup } from '../../model.js';
 import type { PrivateState } from '../contract.js';
 
 /**
@@ -45,19 +46,42 @@ export function sameValue(a: CtyValue | undefined, b: CtyValue | undefined): boo
   return a === b || ((a ?? null) === null && (b ?? null) === null);
 }
 
+const declared = (v: CtyValue | undefined): CtyValue | undefined => (v === null ? undefined : v);
+
 /**
  * Attributes that replace the device when they change (or may change:
  * unknown). anyoneMayAttach only one way, as src/plan's creationReasons: the
- * kernel cannot clear an owner, but can set one in place.
+ * kernel cannot clear an owner, but can set one in place. `user` when the
+ * device has an owner (Read puts the live one in state) and the configuration
+ * declares a group without a user: ownerBlocksGroup, the CLI's rule (an
+ * unknown group may be one, so it counts).
  */
-export function replacingChanges(prior: CtyObject, planned: CtyObject, framingInPlace = false): AttributePath[] {
-  const changed = deviceAttributes()
-    .filter((a) => a.forcesReplacement || a.key === 'anyoneMayAttach')
-    .filter((a) => isUnknown(planned[a.attribute]) || !sameValue(prior[a.attribute], planned[a.attribute]))
-    .filter((a) => a.key !== 'anyoneMayAttach' || planned[a.attribute] !== false);
+export function replacingChanges(prior: CtyObject, planned: CtyObject, config: CtyObject, framingInPlace = false): AttributePath[] {
+  const ownerKept = ownerBlocksGroup({ user: declared(config.user), group: declared(planned.group) }, { user: declared(prior.user) });
+  const changed = deviceAttributes().filter((a) => {
+    if (a.key === 'user') return ownerKept;
+    if (!a.forcesReplacement && a.key !== 'anyoneMayAttach') return false;
+    if (!isUnknown(planned[a.attribute]) && sameValue(prior[a.attribute], planned[a.attribute])) return false;
+    return a.key !== 'anyoneMayAttach' || planned[a.attribute] !== false;
+  });
   // Only framing differs and no queue was attached at the last Read: in place, as the CLI's plan does.
   if (framingInPlace && changed.every((a) => FRAMING_KEYS.has(a.key) && !isUnknown(planned[a.attribute]))) return [];
   return changed.map((a) => [a.attribute]);
+}
+
+/**
+ * The owner a configuration without `user` asks for, by deviceOwner's rule:
+ * root when it declares no group and anyone_may_attach is false, else none
+ * (null). Spelled as the prior state does when that names the same uid, else
+ * as the uid; unknown until group and anyone_may_attach are known.
+ */
+function derivedOwner(planned: CtyObject, prior: CtyObject | null, lookup: SystemLookup): CtyValue {
+  const { group, anyone_may_attach: anyone } = planned;
+  if (isUnknown(group) || isUnknown(anyone)) return UNKNOWN;
+  const owner = deviceOwner({ group: declared(group), anyoneMayAttach: anyone === true });
+  if (owner === undefined) return null;
+  const spelled = prior?.user;
+  return typeof spelled === 'string' && lookup.resolveUser(spelled) === owner ? spelled : String(owner);
 }
 
 /** `check` is the validator (checkConfig's diagnostics by default; the resource passes its remembered ones). */
@@ -76,10 +100,11 @@ export function planDevice(
     // Null in the configuration means the spec's default, and the plan says which.
     if (a.default !== undefined && config[a.attribute] === null) planned[a.attribute] = a.default;
   }
+  if (config.user === null) planned.user = derivedOwner(planned, prior, lookup);
   planned.id = isUnknown(planned.name) ? UNKNOWN : planned.name!;
   planned.managed = true;
 
-  const requiresReplace = prior === null ? [] : replacingChanges(prior, planned, framingFree(request.priorPrivate));
+  const requiresReplace = prior === null ? [] : replacingChanges(prior, planned, config, framingFree(request.priorPrivate));
   if (prior === null || requiresReplace.length > 0) {
     planned.ifindex = UNKNOWN;
   } else {

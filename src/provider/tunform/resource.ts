@@ -21,6 +21,11 @@ function fillUnknowns(planned: CtyObject, fromLive: CtyObject): CtyObject {
   return out;
 }
 
+/** The planned values with `user` as configured: a planned owner that only says the default stays the spec's default, as in the CLI. */
+function asConfigured(planned: CtyObject, config: CtyObject | null): CtyObject {
+  return config !== null && config.user === null ? { ...planned, user: null } : planned;
+}
+
 /** Enough of a device to delete it: the engine's destroy looks only at the name and the kernel. */
 function deviceToDelete(prior: CtyObject, ctx: ProviderContext): DeviceSpec {
   const checked = checkConfig(prior, ctx.lookup);
@@ -42,7 +47,7 @@ export function netdevResource(ctx: ProviderContext): ResourceType {
       const change: DeviceChange =
         planned === null
           ? { kind: 'delete', device: deviceToDelete(prior!, ctx), adopt: prior!.managed === false }
-          : { kind: 'upsert', device: deviceOf(planned, ctx.lookup), adopt: prior !== null && prior.managed === false };
+          : { kind: 'upsert', device: deviceOf(asConfigured(planned, request.config), ctx.lookup), adopt: prior !== null && prior.managed === false };
       // A write: no Read may be answered from what was read before it, or while it runs.
       ctx.snapshots.invalidate();
       const outcome = await ctx.batcher.submit(change).finally(() => ctx.snapshots.invalidate());

@@ -62,9 +62,19 @@ export interface DeviceAttribute {
   readonly default?: CtyValue;
   /** A change replaces the device (the kernel fixes it at creation; a new name is a new device). */
   readonly forcesReplacement: boolean;
+  /**
+   * Null in the configuration stands for a value that depends on other
+   * attributes, so the plan fills it in (optional + computed in Terraform):
+   * `user`, the owner deviceOwner derives from group and anyoneMayAttach.
+   * State then always shows the live value, which is what a replace needs
+   * to be seen (Terraform ignores a requires-replace path whose prior and
+   * planned values are equal).
+   */
+  readonly derivedDefault: boolean;
 }
 
 const REPLACING_KEYS: ReadonlySet<string> = new Set(['name', ...CREATION_FIELDS]);
+const DERIVED_DEFAULT_KEYS: ReadonlySet<string> = new Set(['user']);
 
 let deviceAttributesCache: readonly DeviceAttribute[] | undefined;
 export function deviceAttributes(): readonly DeviceAttribute[] {
@@ -81,6 +91,7 @@ export function deviceAttributes(): readonly DeviceAttribute[] {
       description: p.description ?? '',
       required: required.has(key),
       forcesReplacement: REPLACING_KEYS.has(key),
+      derivedDefault: DERIVED_DEFAULT_KEYS.has(key),
     };
     if (p.default !== undefined) a.default = p.default as CtyValue;
     return a;
@@ -104,7 +115,7 @@ export function resourceSchema(): BlockSchema {
     name: a.attribute,
     type: a.type,
     description: a.description,
-    ...(a.required ? { required: true } : a.default !== undefined ? { optional: true, computed: true } : { optional: true }),
+    ...(a.required ? { required: true } : a.default !== undefined || a.derivedDefault ? { optional: true, computed: true } : { optional: true }),
   }));
   attributes.push(
     { name: 'id', type: 'string', description: COMPUTED_ATTRIBUTES.id, computed: true },

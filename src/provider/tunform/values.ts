@@ -78,8 +78,6 @@ function addressesState(prior: CtyValue, live: readonly string[]): CtyValue {
 function optionalState(key: string, prior: CtyValue, live: LiveDevice, lookup: SystemLookup): CtyValue {
   if (prior === null || prior === undefined || isUnknown(prior)) return null;
   switch (key) {
-    case 'user':
-      return principalState(prior, live.user, (v) => lookup.resolveUser(v));
     case 'group':
       return principalState(prior, live.group, (v) => lookup.resolveGroup(v));
     case 'addresses':
@@ -92,16 +90,21 @@ function optionalState(key: string, prior: CtyValue, live: LiveDevice, lookup: S
 /**
  * The resource's state for a live device. `prior` decides which optional
  * fields are managed (null there: stays null) and how values are spelled;
- * without a prior (import) every optional field is unmanaged.
+ * without a prior (import) every optional field is unmanaged. `user` is the
+ * exception: always the live owner, since a configuration without it still
+ * asks for one (root) or for none (a group alone).
  */
 export function stateFromLive(live: LiveDevice, prior: CtyObject | null, lookup: SystemLookup): CtyObject {
   const state: Record<string, CtyValue> = {};
   for (const a of deviceAttributes()) {
     state[a.attribute] = a.key === 'anyoneMayAttach'
       ? anyoneMayAttachLive(live) // what the kernel's owner and group say, not a field of its own
-      : a.required || a.default !== undefined
-        ? (live[a.key as keyof LiveDevice] as CtyValue)
-        : optionalState(a.key, prior?.[a.attribute] ?? null, live, lookup);
+      : a.key === 'user'
+        ? // Always managed (deviceOwner): the live owner, or null for none, so a plan can show it go.
+          principalState(prior?.[a.attribute] ?? null, live.user, (v) => lookup.resolveUser(v))
+        : a.required || a.default !== undefined
+          ? (live[a.key as keyof LiveDevice] as CtyValue)
+          : optionalState(a.key, prior?.[a.attribute] ?? null, live, lookup);
   }
   state.id = live.name;
   state.ifindex = live.ifindex;

@@ -34,11 +34,15 @@ describe('resource schema derived from the spec', () => {
   });
 
   test('GIVEN optional spec keys WHEN derived THEN they are optional, not computed (null: not managed)', () => {
-    expect(byName.get('user')).toEqual(expect.objectContaining({ type: 'string', optional: true }));
-    expect(byName.get('user')?.computed).toBeUndefined();
+    expect(byName.get('group')).toEqual(expect.objectContaining({ type: 'string', optional: true }));
+    expect(byName.get('group')?.computed).toBeUndefined();
     expect(byName.get('mtu')).toMatchObject({ type: 'number', optional: true });
     expect(byName.get('mtu')?.computed).toBeUndefined();
     expect(byName.get('addresses')).toMatchObject({ type: { set: 'string' }, optional: true });
+  });
+
+  test('GIVEN user, whose absence means root or no owner by the other keys WHEN derived THEN optional and computed (the plan fills it in)', () => {
+    expect(byName.get('user')).toEqual(expect.objectContaining({ type: 'string', optional: true, computed: true }));
   });
 
   test('GIVEN the schema WHEN read THEN id, ifindex and managed are computed only', () => {

@@ -14,14 +14,15 @@ function plan(cfg: CtyObject, prior: CtyObject | null, priorPrivate = NO_PRIVATE
   return planDevice({ prior, proposed: proposedNew(resource, cfg, prior), config: cfg, priorPrivate }, fakeLookup());
 }
 
-const prior = state({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: 12 });
+// As Read reports a private device: owner root.
+const prior = state({ name: 'tun0', mode: 'tun', user: '0', addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: 12 });
 
 describe('planning tunform_netdev', () => {
-  test('GIVEN a new device WHEN planned THEN defaults are shown, id is the name and ifindex is unknown', () => {
+  test('GIVEN a new device WHEN planned THEN defaults are shown (owner root: private), id is the name and ifindex is unknown', () => {
     const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'] }), null);
     expect(r.planned).toEqual({
       name: 'tun0', mode: 'tun', multi_queue: false, keep_carrier: false, packet_info: false, vnet_header: false,
-      user: null, group: null, anyone_may_attach: false, mtu: null, up: true, addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: UNKNOWN, managed: true,
+      user: '0', group: null, anyone_may_attach: false, mtu: null, up: true, addresses: ['10.0.0.1/24'], id: 'tun0', ifindex: UNKNOWN, managed: true,
     });
     expect(r.requiresReplace).toBeUndefined();
     expect(r.diagnostics).toBeUndefined();
@@ -88,6 +89,52 @@ describe('planning tunform_netdev', () => {
 
   test('GIVEN a destroy WHEN planned THEN the planned state is null', () => {
     expect(planDevice({ prior, proposed: null, config: null, priorPrivate: NO_PRIVATE }, fakeLookup())).toEqual({ planned: null });
+  });
+
+  describe('an owner on a device whose configuration declares only group (ownerBlocksGroup)', () => {
+    const groupOnly = config({ name: 'tun0', mode: 'tun', group: 'kvm', addresses: ['10.0.0.1/24'] });
+
+    test('GIVEN a private device (Read: user "0") WHEN only group is declared THEN user "0" -> null forces replacement and the ifindex becomes unknown', () => {
+      const r = plan(groupOnly, prior);
+      expect(r.requiresReplace).toEqual([['user']]);
+      expect(r.planned).toMatchObject({ user: null, group: 'kvm', ifindex: UNKNOWN });
+    });
+
+    test('GIVEN the owner of a user since removed WHEN only group stays declared THEN it forces replacement too', () => {
+      const r = plan(groupOnly, { ...prior, user: 'alice', group: 'kvm' });
+      expect(r.requiresReplace).toEqual([['user']]);
+      expect(r.planned).toMatchObject({ user: null });
+    });
+
+    test('GIVEN a device without an owner WHEN only group is declared THEN the group is set in place', () => {
+      const r = plan(groupOnly, { ...prior, user: null });
+      expect(r.requiresReplace).toBeUndefined();
+      expect(r.planned).toMatchObject({ user: null, group: 'kvm', ifindex: 12 });
+    });
+
+    test('GIVEN a private device WHEN user and group are declared THEN both are set in place', () => {
+      const r = plan(config({ name: 'tun0', mode: 'tun', user: 'alice', group: 'kvm', addresses: ['10.0.0.1/24'] }), prior);
+      expect(r.requiresReplace).toBeUndefined();
+      expect(r.planned).toMatchObject({ user: 'alice', group: 'kvm', ifindex: 12 });
+    });
+
+    test('GIVEN a group from another resource (unknown) WHEN the device has an owner THEN the owner is unknown and it may force replacement', () => {
+      const r = plan(config({ name: 'tun0', mode: 'tun', group: UNKNOWN, addresses: ['10.0.0.1/24'] }), prior);
+      expect(r.requiresReplace).toEqual([['user']]);
+      expect(r.planned).toMatchObject({ user: UNKNOWN, ifindex: UNKNOWN });
+    });
+
+    test('GIVEN a device made before the private default (no owner) WHEN neither user nor group is declared THEN user null -> "0" in place', () => {
+      const r = plan(config({ name: 'tun0', mode: 'tun', addresses: ['10.0.0.1/24'] }), { ...prior, user: null });
+      expect(r.requiresReplace).toBeUndefined();
+      expect(r.planned).toMatchObject({ user: '0', ifindex: 12 });
+    });
+
+    test('GIVEN anyone_may_attach on an owned device WHEN planned THEN anyone_may_attach forces replacement, and the owner is planned to none', () => {
+      const r = plan(config({ name: 'tun0', mode: 'tun', anyone_may_attach: true, addresses: ['10.0.0.1/24'] }), prior);
+      expect(r.requiresReplace).toEqual([['anyone_may_attach']]);
+      expect(r.planned).toMatchObject({ user: null, anyone_may_attach: true });
+    });
   });
 
   describe('framing flags a program re-set (vnet_header, packet_info)', () => {

@@ -26,7 +26,13 @@ describe('live device -> resource state (Read)', () => {
 
   test('GIVEN unmanaged optional fields (null in the prior) WHEN read THEN they stay null whatever the kernel has', () => {
     const prior = state({ name: 'tun0', mode: 'tun' });
-    expect(stateFromLive(live, prior, fakeLookup())).toMatchObject({ user: null, group: null, mtu: null, addresses: null });
+    expect(stateFromLive(liveDevice('tun0', { group: 100, mtu: 1400, addresses: ['10.0.0.1/24'] }), prior, fakeLookup())).toMatchObject({ group: null, mtu: null, addresses: null });
+  });
+
+  test('GIVEN user null in the prior WHEN read THEN the live owner shows (a configuration without user still asks for root or for none)', () => {
+    const prior = state({ name: 'tun0', mode: 'tun', group: 'kvm' });
+    expect(stateFromLive(live, prior, fakeLookup()).user).toBe('65534');
+    expect(stateFromLive(liveDevice('tun0', { user: undefined }), prior, fakeLookup()).user).toBeNull();
   });
 
   test('GIVEN a keepCarrier device whose holder is gone WHEN read THEN keep_carrier is false', () => {
@@ -34,8 +40,8 @@ describe('live device -> resource state (Read)', () => {
     expect(stateFromLive(liveDevice('tun0', { multiQueue: true, keepCarrier: false }), prior, fakeLookup()).keep_carrier).toBe(false);
   });
 
-  test('GIVEN no prior (import) of an unmarked device WHEN read THEN optional fields are unmanaged and managed is false', () => {
+  test('GIVEN no prior (import) of an unmarked device WHEN read THEN optional fields are unmanaged but the owner shows, and managed is false', () => {
     const s = stateFromLive({ ...live, managed: false, alias: undefined }, null, fakeLookup());
-    expect(s).toMatchObject({ name: 'tun0', user: null, mtu: null, addresses: null, managed: false, ifindex: 9, up: true });
+    expect(s).toMatchObject({ name: 'tun0', user: '65534', group: null, mtu: null, addresses: null, managed: false, ifindex: 9, up: true });
   });
 });
