@@ -17,6 +17,7 @@
  * sequence entries may not line up, which we detect by counting children.
  */
 import { load, CORE_SCHEMA, type State } from 'js-yaml';
+import { loadPlainYaml } from './yaml-plain.js';
 
 export interface SourcePosition {
   /** 1-based. */
@@ -177,7 +178,9 @@ function computeLineStarts(text: string): number[] {
  * cost (noticeable on a 1000-device spec on every `tunform drift`).
  */
 export function parseYamlLazyPositions(text: string): ParsedYaml {
-  const value = load(text, { schema: CORE_SCHEMA });
+  // Plain block YAML, the common case, skips js-yaml (yaml-plain.ts); it loads to the same value.
+  const plain = loadPlainYaml(text);
+  const value = plain !== undefined ? plain.value : load(text, { schema: CORE_SCHEMA });
   let index: PositionIndex | undefined;
   const positions = (): PositionIndex => (index ??= parseYamlWithPositions(text).positions);
   return {

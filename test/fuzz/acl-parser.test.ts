@@ -16,22 +16,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/sys/paths.js';
 import { rootOnlyTempDir } from '../support/setuid.js';
+import { rng } from '../support/rng.js';
 
 const BIN = join(packageRoot(), 'helper', 'build', 'tunform-helper');
 const ROUNDS = Number(process.env.TUNFORM_FUZZ_ROUNDS ?? 150);
 const SEED = Number(process.env.TUNFORM_FUZZ_SEED ?? Date.now() % 1_000_000);
-
-/** mulberry32: small, seeded, good enough for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // The helper refuses an ACL below a directory others can write (such as /tmp).
 const dir = rootOnlyTempDir('tunform-fuzz-');
