@@ -15,7 +15,7 @@
  * Values reach the provisioners only through `environment`; the commands are
  * these constants.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../sys/sha256.js';
 
 export const FORMAT_TAG = 'tunform-device/v1';
 
@@ -79,7 +79,7 @@ export const STORED_ATTRIBUTE: Readonly<Record<Backend, 'input' | 'triggers'>> =
 export const GENERATION_LENGTH = 16;
 
 export function generationOf(specJson: string): string {
-  return createHash('sha256').update(specJson, 'utf8').digest('hex').slice(0, GENERATION_LENGTH);
+  return sha256Hex(specJson).slice(0, GENERATION_LENGTH);
 }
 
 /**

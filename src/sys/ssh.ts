@@ -18,13 +18,13 @@
  * the host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { backendError, invalidInput, TunformError, type SshFailure } from '../errors.js';
 import { describeTarget, knownHostsName, shellQuote, type SshTarget } from './ssh-target.js';
+import { sha256Hex } from './sha256.js';
 
 export interface SshOptions {
   /** known_hosts file to trust instead of the user's and the global one. */
@@ -138,10 +138,7 @@ export class SshTransport {
   /** The socket name covers everything that decides whom we trust, so a connection made with one known_hosts is never reused under another. */
   private controlPath(): string {
     const { user, host, port } = this.target;
-    const id = createHash('sha256')
-      .update(JSON.stringify([user ?? null, host, port ?? null, this.options.knownHosts ?? null, this.options.identity ?? null]))
-      .digest('hex')
-      .slice(0, 24);
+    const id = sha256Hex(JSON.stringify([user ?? null, host, port ?? null, this.options.knownHosts ?? null, this.options.identity ?? null])).slice(0, 24);
     return join(controlDirectory(), id);
   }
 
