@@ -32,13 +32,13 @@ const bundle = (entry, outfile, extra = {}) =>
     banner: { js: "const __tunformBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
 
+// A third less to read and hash on each start (`tunform drift` at 1,000 devices: about 20 ms less, paired runs on
+// a loaded machine); names are kept for stack traces.
+const compact = { minifyWhitespace: true, minifySyntax: true };
+
 await Promise.all([
-  bundle('dist/src/cli/main.js', 'dist/tunform.cjs'),
-  bundle('dist/src/provider/main.js', 'dist/tunform-provider.cjs', {
-    define: protoDefine,
-    // A third less to read and hash on each of the plugin's starts; names are kept for stack traces.
-    options: { minifyWhitespace: true, minifySyntax: true },
-  }),
+  bundle('dist/src/cli/main.js', 'dist/tunform.cjs', { options: compact }),
+  bundle('dist/src/provider/main.js', 'dist/tunform-provider.cjs', { define: protoDefine, options: compact }),
 ]);
 
 // The cache holds the functions a typical run compiles: warm them up with a
