@@ -1,16 +1,20 @@
 /**
- * Fleet apply over SSH (issue 13): one `terraform apply` of 4 hosts × N
- * devices, one provider alias per host, against the slowest of the 4
- * single-host applies of N devices measured in the same run. The hosts are
- * the SSH test hosts (namespaces with a real sshd each, test/support/ssh-hosts.ts);
+ * Fleet apply over SSH (issue 13), two layouts against the slowest of the 4
+ * single-host applies of N devices measured in the same run: one
+ * `terraform apply` of 4 hosts × N devices in one state (one provider alias
+ * per host), and one state per host (the single-host root modules themselves)
+ * applied by 4 `terraform apply` processes side by side. The hosts are the
+ * SSH test hosts (namespaces with a real sshd each, test/support/ssh-hosts.ts);
  * Terraform runs in their hub namespace.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { SshFleet } from '../../test/support/ssh-hosts.js';
 import { PROVIDER_SOURCE } from '../../src/provider/address.js';
 import { mirrorCliConfig } from '../../src/provider/install.js';
-import { addrOf, CLI, devName, paired, run, stats, timeRun, work } from '../lib/env.js';
+import { addrOf, CLI, CommandFailed, devName, run, stats, timeRun, work, yieldToSignals } from '../lib/env.js';
 import type { Row } from '../lib/report.js';
 import type { Ctx } from './core.js';
 import { install } from './provider.js';
@@ -21,55 +25,112 @@ const PARALLELISM_PER_HOST = 10;
 
 export async function caseFleet(ctx: Ctx): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const n of ctx.ns) rows.push(await fleetAt(ctx, n), await terraformShare(ctx, n));
+  for (const n of ctx.ns) rows.push(...(await fleetAt(ctx, n)), ...(await terraformShare(ctx, n)));
   return rows;
 }
 
+/** The 1-minute load average now, for the rows' notes (the machine is shared). */
+const load = () => loadavg()[0]!.toFixed(1);
+
+/** Runs the commands side by side; resolves with the wall time until the last one ends. */
+function timeTogether(argvs: readonly (readonly string[])[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const one = (argv: readonly string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new CommandFailed(`${argv.join(' ')} -> exit ${code}\n${err}`))));
+    });
+  return Promise.all(argvs.map(one)).then(() => Number(process.hrtime.bigint() - t0) / 1e6);
+}
+
 /**
- * Terraform's own share: the same two applies with bare terraform_data
- * resources (same input values, no provider, no SSH). Terraform's cost per
- * resource grows with the number of resources in one run, so the fleet apply
- * cannot take less than this row's 4 × N time, however fast the hosts are.
+ * Runs every function `runs` times, rotating which goes first (a noisy
+ * machine's slow stretches hit each alike); returns each one's times.
  */
-async function terraformShare(ctx: Ctx, n: number): Promise<Row> {
+async function rotated(runs: number, fns: readonly (() => Promise<number> | number)[]): Promise<number[][]> {
+  const times: number[][] = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    await yieldToSignals();
+    for (let k = 0; k < fns.length; k++) {
+      const j = (i + k) % fns.length;
+      times[j]!.push(await fns[j]!());
+    }
+  }
+  return times;
+}
+
+/**
+ * Terraform's own share: the same applies with bare terraform_data
+ * resources (same input values, no provider, no SSH). Terraform's cost per
+ * resource grows with the number of resources in one state, so the one-state
+ * fleet apply cannot take less than this row's 4 × N time, however fast the
+ * hosts are; the per-host states row is the floor of the other layout (4
+ * Terraform processes sharing this machine's cores).
+ */
+async function terraformShare(ctx: Ctx, n: number): Promise<Row[]> {
   const root = join(work(), `tf-fleet-share-${n}`);
   const home = join(root, 'home');
   mkdirSync(home, { recursive: true });
   const env = { ...process.env, HOME: home, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
   const config = (count: number) =>
     Array.from({ length: count }, (_, d) => `resource "terraform_data" "d${d}" {\n  input = { name = "${devName('bf', d % n)}", mode = "tun", addresses = ["${addrOf(d % n)}/24"] }\n}\n`).join('');
-  const dirs = { fleet: join(root, 'fleet'), single: join(root, 'single') };
-  for (const [dir, count] of [[dirs.fleet, HOSTS * n], [dirs.single, n]] as const) {
+  const dirs = { fleet: join(root, 'fleet'), single: join(root, 'single'), perHost: Array.from({ length: HOSTS }, (_, i) => join(root, `state${i}`)) };
+  for (const [dir, count] of [[dirs.fleet, HOSTS * n], [dirs.single, n], ...dirs.perHost.map((d) => [d, n] as const)] as const) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.tf'), config(count));
     timeRun(['terraform', `-chdir=${dir}`, 'init', '-input=false'], { env });
   }
-  const apply = (dir: string, parallelism: number) => {
-    const ms = timeRun(['terraform', `-chdir=${dir}`, 'apply', '-auto-approve', '-input=false', `-parallelism=${parallelism}`], { env });
+  const applyArgs = (dir: string, parallelism: number) => ['terraform', `-chdir=${dir}`, 'apply', '-auto-approve', '-input=false', `-parallelism=${parallelism}`];
+  const forget = (dir: string) => {
     for (const f of ['terraform.tfstate', 'terraform.tfstate.backup']) rmSync(join(dir, f), { force: true });
+  };
+  const apply = (dir: string, parallelism: number) => {
+    const ms = timeRun(applyArgs(dir, parallelism), { env });
+    forget(dir);
     return ms;
   };
-  ctx.log(`fleet: timing Terraform's share (terraform_data, ${HOSTS} x ${n} vs ${n})`);
-  const { subject, baseline } = await paired(ctx.runs, () => apply(dirs.fleet, PARALLELISM_PER_HOST * HOSTS), () => apply(dirs.single, PARALLELISM_PER_HOST), false);
-  const s = stats(subject);
-  const b = stats(baseline);
-  return {
-    case: 'fleet',
-    metric: "Terraform's share: terraform_data only",
-    n,
-    unit: 'ms',
-    subjectLabel: `one terraform apply of ${HOSTS * n} terraform_data (-parallelism=${PARALLELISM_PER_HOST * HOSTS})`,
-    subject: s,
-    baselineLabel: `one terraform apply of ${n} terraform_data (-parallelism=${PARALLELISM_PER_HOST})`,
-    baseline: b,
-    ratio: s.median / b.median,
-    target: 'informational (Terraform alone)',
-    pass: null,
-    runs: s.n,
+  const applyPerHost = async () => {
+    const ms = await timeTogether(dirs.perHost.map((d) => applyArgs(d, PARALLELISM_PER_HOST)), env);
+    dirs.perHost.forEach(forget);
+    return ms;
   };
+  ctx.log(`fleet: timing Terraform's share (terraform_data, ${HOSTS} x ${n} in one state and in ${HOSTS} states side by side, vs ${n})`);
+  const before = load();
+  const [oneState, perHost, single] = await rotated(ctx.runs, [() => apply(dirs.fleet, PARALLELISM_PER_HOST * HOSTS), applyPerHost, () => apply(dirs.single, PARALLELISM_PER_HOST)]);
+  const note = `load average (1 min) ${before} before, ${load()} after`;
+  const b = stats(single!);
+  const row = (metric: string, subjectLabel: string, times: number[]): Row => {
+    const s = stats(times);
+    return {
+      case: 'fleet',
+      metric,
+      n,
+      unit: 'ms',
+      subjectLabel,
+      subject: s,
+      baselineLabel: `one terraform apply of ${n} terraform_data (-parallelism=${PARALLELISM_PER_HOST})`,
+      baseline: b,
+      ratio: s.median / b.median,
+      target: 'informational (Terraform alone)',
+      pass: null,
+      runs: s.n,
+      note,
+    };
+  };
+  return [
+    row("Terraform's share: terraform_data only", `one terraform apply of ${HOSTS * n} terraform_data (-parallelism=${PARALLELISM_PER_HOST * HOSTS})`, oneState!),
+    row(
+      "Terraform's share, one state per host: terraform_data only",
+      `${HOSTS} terraform apply side by side, ${n} terraform_data each in its own state (-parallelism=${PARALLELISM_PER_HOST} each)`,
+      perHost!,
+    ),
+  ];
 }
 
-async function fleetAt(ctx: Ctx, n: number): Promise<Row> {
+async function fleetAt(ctx: Ctx, n: number): Promise<Row[]> {
   const { mirror, version } = install();
   const root = join(work(), `tf-fleet-${n}`);
   const home = join(root, 'home');
@@ -115,27 +176,50 @@ async function fleetAt(ctx: Ctx, n: number): Promise<Row> {
       singles.push(each);
       return Math.max(...each);
     };
-    ctx.log(`fleet: timing ${HOSTS} hosts x ${n} devices`);
-    const t = await paired(ctx.runs, () => apply(dirs.fleet, PARALLELISM_PER_HOST * HOSTS, fleet.hosts.map((h) => h.index)), slowestSingle, false);
-    const s = stats(t.subject);
-    const b = stats(t.baseline);
-    const ratio = s.median / b.median;
-    const perHost = fleet.hosts.map((h) => stats(singles.map((r) => r[h.index]!)).median);
-    return {
-      case: 'fleet',
-      metric: `terraform apply, ${HOSTS} hosts over SSH`,
-      n,
-      unit: 'ms',
-      subjectLabel: `one terraform apply of ${HOSTS} hosts × ${n} tunform_netdev (one provider alias per host, -parallelism=${PARALLELISM_PER_HOST * HOSTS})`,
-      subject: s,
-      baselineLabel: `slowest of the ${HOSTS} single-host applies of ${n} (-parallelism=${PARALLELISM_PER_HOST})`,
-      baseline: b,
-      ratio,
-      target: '≤ 1.5×',
-      pass: ratio <= 1.5,
-      runs: s.n,
-      note: `single-host medians: ${perHost.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`,
+    // The per-host layout: the single-host root modules (one state each), applied side by side.
+    const applyPerHost = async () => {
+      const ms = await timeTogether(dirs.single.map((dir) => tf(dir, 'apply', '-auto-approve', '-input=false', `-parallelism=${PARALLELISM_PER_HOST}`)), env);
+      fleet.hosts.forEach((h) => reset(dirs.single[h.index]!, [h.index]));
+      return ms;
     };
+    ctx.log(`fleet: timing ${HOSTS} hosts x ${n} devices (one state; one state per host side by side; each host alone)`);
+    const before = load();
+    const [oneState, perHostStates, slowest] = await rotated(ctx.runs, [() => apply(dirs.fleet, PARALLELISM_PER_HOST * HOSTS, fleet.hosts.map((h) => h.index)), applyPerHost, slowestSingle]);
+    const after = load();
+    const b = stats(slowest!);
+    const perHost = fleet.hosts.map((h) => stats(singles.map((r) => r[h.index]!)).median);
+    const note = `single-host medians: ${perHost.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; load average (1 min) ${before} before, ${after} after`;
+    const row = (metric: string, subjectLabel: string, times: number[]): Row => {
+      const s = stats(times);
+      const ratio = s.median / b.median;
+      return {
+        case: 'fleet',
+        metric,
+        n,
+        unit: 'ms',
+        subjectLabel,
+        subject: s,
+        baselineLabel: `slowest of the ${HOSTS} single-host applies of ${n} (-parallelism=${PARALLELISM_PER_HOST})`,
+        baseline: b,
+        ratio,
+        target: '≤ 1.5×',
+        pass: ratio <= 1.5,
+        runs: s.n,
+        note,
+      };
+    };
+    return [
+      row(
+        `terraform apply, ${HOSTS} hosts over SSH`,
+        `one terraform apply of ${HOSTS} hosts × ${n} tunform_netdev in one state (one provider alias per host, -parallelism=${PARALLELISM_PER_HOST * HOSTS})`,
+        oneState!,
+      ),
+      row(
+        `terraform apply, ${HOSTS} hosts over SSH, one state per host`,
+        `${HOSTS} terraform apply side by side, one root module and state per host, ${n} tunform_netdev each (-parallelism=${PARALLELISM_PER_HOST} each)`,
+        perHostStates!,
+      ),
+    ];
   } finally {
     fleet.destroy();
   }
