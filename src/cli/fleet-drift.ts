@@ -35,6 +35,8 @@ export interface FleetMember {
   readonly identity?: string;
   readonly doc: Record<string, unknown>;
   readonly devices: number;
+  /** The stack this share comes from, when a cdktf.out of several stacks is checked (one state per host or group). */
+  readonly stack?: { readonly name: string; readonly file: string; readonly label: string };
 }
 
 interface HostConfig {
@@ -106,6 +108,15 @@ export function splitByHost(doc: unknown): FleetMember[] | undefined {
   return members;
 }
 
+/** A stack whose providers name no host, as one member checked here. */
+export function wholeStack(doc: Record<string, unknown>): FleetMember {
+  const resources = isRecord(doc.resource) ? doc.resource : {};
+  const netdevs = isRecord(resources[RESOURCE_TYPE]) ? resources[RESOURCE_TYPE] : {};
+  const providers = new Set(Object.values(netdevs).map((body) => (isRecord(body) && typeof body.provider === 'string' ? body.provider : PROVIDER_TYPE)));
+  const { [RESOURCE_TYPE]: _netdevs, ...otherResources } = resources;
+  return { host: LOCAL_HOST, providers: [...providers].sort(), doc, devices: Object.keys(netdevs).length + countRecords(otherResources) };
+}
+
 /** Tunform records among other resource types (terraform_data/null_resource carrying a `tunform` tag). */
 function countRecords(resources: Record<string, unknown>): number {
   let n = 0;
@@ -124,6 +135,8 @@ export type HostStatus = 'in-sync' | 'drift' | 'error';
 export interface HostResult {
   readonly host: string;
   readonly providers: readonly string[];
+  /** The member's stack, when several stacks are checked. */
+  readonly stack?: string;
   readonly status: HostStatus;
   readonly exitCode: number;
   /** The host's drift output: its JSON document with --json, else its text. */
@@ -146,12 +159,14 @@ const statusOf = (code: number): HostStatus => (code === EXIT_OK ? 'in-sync' : c
 
 /** Checks one member: locally in this process, or by the host's tunform over SSH. */
 async function checkMember(m: FleetMember, opts: FleetDriftOptions): Promise<HostResult> {
-  const base = { host: m.host, providers: m.providers };
+  const base = { host: m.host, providers: m.providers, ...(m.stack !== undefined ? { stack: m.stack.name } : {}) };
   const text = JSON.stringify(m.doc);
+  const file = m.stack?.file ?? opts.file;
+  const label = m.stack?.label ?? opts.label;
   try {
     if (m.host === LOCAL_HOST) {
       const { parseSynthStack } = await import('../synth/read-stack.js');
-      const { desired, warnings } = parseSynthStack(text, opts.file, {
+      const { desired, warnings } = parseSynthStack(text, file, {
         lookup: systemLookup,
         ...(opts.netns !== undefined ? { netnsOverride: opts.netns } : {}),
       });
@@ -170,7 +185,7 @@ async function checkMember(m: FleetMember, opts: FleetDriftOptions): Promise<Hos
       },
       packageVersion(),
     );
-    const args = ['drift', `--synth-stdin=${opts.file}`, `--source-label=${opts.label}`];
+    const args = ['drift', `--synth-stdin=${file}`, `--source-label=${label}`];
     if (opts.json) args.push('--json');
     if (!opts.prune) args.push('--no-prune');
     if (opts.netns !== undefined) args.push(`--netns=${opts.netns}`);
@@ -227,6 +242,7 @@ export async function runFleetDrift(members: readonly FleetMember[], opts: Fleet
   if (opts.json) {
     const hosts = results.map((r) => ({
       host: r.host,
+      ...(r.stack !== undefined ? { stack: r.stack } : {}),
       providers: r.providers,
       status: r.status,
       exitCode: r.exitCode,
@@ -237,7 +253,7 @@ export async function runFleetDrift(members: readonly FleetMember[], opts: Fleet
     return exit;
   }
   for (const r of results) {
-    io.out(`== ${r.host} (${r.providers.join(', ') || 'records'}): ${r.status === 'in-sync' ? 'in sync' : r.status === 'drift' ? 'DRIFT' : 'could not be checked'}\n`);
+    io.out(`== ${r.host} (${r.providers.join(', ') || 'records'})${r.stack !== undefined ? ` in stack ${r.stack}` : ''}: ${r.status === 'in-sync' ? 'in sync' : r.status === 'drift' ? 'DRIFT' : 'could not be checked'}\n`);
     if (r.status === 'drift') io.out(indent(r.output));
     if (r.error !== undefined) io.out(indent(r.error));
   }

@@ -54,14 +54,7 @@ export async function findStackFile(dir: string): Promise<string> {
   const direct = join(dir, STACK_FILE);
   if (await isFile(direct)) return direct;
   const stacksDir = join(dir, 'stacks');
-  let names: string[] = [];
-  try {
-    names = (await readdir(stacksDir)).filter(Boolean).sort();
-  } catch {
-    /* not a cdktf.out directory */
-  }
-  const candidates: string[] = [];
-  for (const name of names) if (await isFile(join(stacksDir, name, STACK_FILE))) candidates.push(name);
+  const candidates = (await listStacks(dir)).map((s) => s.name);
   if (candidates.length === 1) return join(stacksDir, candidates[0] as string, STACK_FILE);
   if (candidates.length > 1) {
     throw invalidInput(
@@ -69,6 +62,21 @@ export async function findStackFile(dir: string): Promise<string> {
     );
   }
   throw invalidInput(`no synthesized stack in '${dir}': expected ${direct} (run 'cdktf synth' first, then pass cdktf.out/stacks/<stack>)`);
+}
+
+/** The stacks of a cdktf.out directory (DIR/stacks/NAME/cdk.tf.json), by name; none when DIR is a stack itself or holds none. */
+export async function listStacks(dir: string): Promise<{ readonly name: string; readonly file: string }[]> {
+  if (await isFile(join(dir, STACK_FILE))) return [];
+  const stacksDir = join(dir, 'stacks');
+  let names: string[] = [];
+  try {
+    names = (await readdir(stacksDir)).filter(Boolean).sort();
+  } catch {
+    /* not a cdktf.out directory */
+  }
+  const stacks: { name: string; file: string }[] = [];
+  for (const name of names) if (await isFile(join(stacksDir, name, STACK_FILE))) stacks.push({ name, file: join(stacksDir, name, STACK_FILE) });
+  return stacks;
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -4,6 +4,8 @@ import { isInSync, plan } from '../../plan/plan.js';
 import { renderDriftHuman, renderDriftJson } from '../../plan/render.js';
 import { asTunformError, EXIT_CODES, EXIT_DRIFT, EXIT_OK, invalidInput } from '../../errors.js';
 import { reportFailure } from '../report-error.js';
+import type { FleetMember } from '../fleet-drift.js';
+import { dirname } from 'node:path';
 
 export interface DriftOptions extends SourceOptions {
   readonly json?: boolean;
@@ -37,16 +39,39 @@ export async function runDrift(opts: DriftOptions, io: Io): Promise<number> {
 
 /** A stack whose provider configurations name hosts: one check per host (fleet-drift.ts); undefined otherwise. */
 async function fleetDrift(opts: DriftOptions & { readonly synth: string }, io: Io): Promise<number | undefined> {
-  const { readStackText } = await import('../../synth/read-stack.js');
-  const { file, text } = await readStackText(opts.synth);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return undefined; // parseSynthStack reports it
+  const { readStackText, listStacks } = await import('../../synth/read-stack.js');
+  const { splitByHost, wholeStack, runFleetDrift, parseParallel } = await import('../fleet-drift.js');
+  const stacks = await listStacks(opts.synth);
+  let file: string;
+  let members: FleetMember[] | undefined;
+  if (stacks.length > 1) {
+    // A cdktf.out of several stacks (one state per host or group of hosts): every stack's hosts, each check naming its stack.
+    file = opts.synth;
+    members = [];
+    for (const stack of stacks) {
+      const { text } = await readStackText(dirname(stack.file));
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch (e) {
+        throw invalidInput(`cannot read synthesized stack '${stack.file}': ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidInput(`synthesized stack '${stack.file}' is not a JSON object`);
+      const own = splitByHost(doc) ?? [wholeStack(doc as Record<string, unknown>)];
+      const where = { name: stack.name, file: stack.file, label: dirname(stack.file) };
+      members.push(...own.map((m) => ({ ...m, stack: where })));
+    }
+  } else {
+    const read = await readStackText(opts.synth);
+    file = read.file;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(read.text);
+    } catch {
+      return undefined; // parseSynthStack reports it
+    }
+    members = splitByHost(doc);
   }
-  const { splitByHost, runFleetDrift, parseParallel } = await import('../fleet-drift.js');
-  const members = splitByHost(doc);
   if (members === undefined) return undefined;
   return runFleetDrift(
     members,
