@@ -51,7 +51,7 @@ export const CASES: Record<string, CaseDef> = {
     run: caseDrift,
     ns: [1, 100, 1000, 10000],
     describe:
-      '`tunform drift` on an in-sync namespace of N single-queue tun devices with one address each, vs the floor `sh -c \'ip -n NS -d -j link show >/dev/null; ip -n NS -j addr show >/dev/null; node -e 0\'` (the two dumps tunform reads plus a Node start). Peak RSS of the drift process from wait4 (bench/rusage.c), next to `node -e 0`.',
+      '`tunform drift` on an in-sync namespace of N single-queue tun devices with one address each, vs the floor `sh -c \'ip -n NS -d -j link show >/dev/null; ip -n NS -j addr show >/dev/null; node -e 0\'` (the two dumps tunform read until it took one `ip -d -j addr show`, plus a Node start; the floor is kept as it was defined). Peak RSS of the drift process from wait4 (bench/rusage.c), next to `node -e 0`.',
   },
   noop: {
     run: caseNoop,
