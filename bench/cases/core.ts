@@ -26,18 +26,13 @@ import {
   addrOf,
   devName,
 } from '../lib/env.js';
-import type { Row } from '../lib/report.js';
+import { ratioRow, type Row } from '../lib/report.js';
 
 export interface Ctx {
   ns: readonly number[];
   runs: number;
   log: (s: string) => void;
 }
-
-const ratioRow = (r: Omit<Row, 'ratio' | 'pass'>, max: number | null): Row => {
-  const ratio = r.baseline ? r.subject.median / r.baseline.median : undefined;
-  return { ...r, ...(ratio !== undefined ? { ratio } : {}), pass: max === null || ratio === undefined ? null : ratio <= max, runs: r.subject.n };
-};
 
 const floorDrift = (ns: string) => [
   'sh',

@@ -16,7 +16,7 @@
  * calls, per call. The bare server answers every call with an empty
  * ValidateResourceConfig.Response without decoding the request.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,9 +26,9 @@ import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../../src/provider/protoco
 import { encodeDynamic, schemaType } from '../../src/provider/protocol/wire.js';
 import { resourceSchema } from '../../src/provider/tunform/schema.js';
 import { RESOURCE_TYPE } from '../../src/provider/address.js';
-import { paired, stats, stop, work } from '../lib/env.js';
+import { paired, spawnUntil, stats, stop, work } from '../lib/env.js';
 import { install } from './provider.js';
-import type { Row } from '../lib/report.js';
+import { ratioRow, type Row } from '../lib/report.js';
 import type { Ctx } from './core.js';
 
 const CALLS = 2000;
@@ -67,29 +67,10 @@ const cpuTicks = (pid: number): number => {
   return Number(fields[11]) + Number(fields[12]);
 };
 
-function waitForLine(child: ChildProcess, test: (line: string) => boolean): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString('utf8');
-      const line = out.split('\n').find(test);
-      if (line !== undefined) {
-        child.stdout!.off('data', onData);
-        resolve(line);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready: ${out}`)));
-  });
-}
-
 async function startPlugin(launcher: string, clientCert: ReturnType<typeof createServerCertificate>): Promise<Server> {
-  const child = spawn(launcher, [], {
-    env: { ...process.env, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_CLIENT_CERT: clientCert.certPem },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await waitForLine(child, (l) => l.includes('|grpc|'));
-  const [, , , socket, , cert] = line.trimEnd().split('|');
+  const env = ['env', `${MAGIC_COOKIE_KEY}=${MAGIC_COOKIE_VALUE}`, 'PLUGIN_PROTOCOL_VERSIONS=6', `PLUGIN_CLIENT_CERT=${clientCert.certPem}`];
+  const { child, out } = await spawnUntil([...env, launcher], '|grpc|');
+  const [, , , socket, , cert] = out().split('\n')[0]!.trimEnd().split('|');
   const serverCertPem = new X509Certificate(Buffer.from(cert!, 'base64')).toString();
   return { child, client: connectPlugin(socket!, { serverCertPem, clientKeyPem: clientCert.keyPem, clientCertPem: clientCert.certPem }) };
 }
@@ -99,8 +80,7 @@ async function startBare(clientCert: ReturnType<typeof createServerCertificate>)
   writeFileSync(script, BARE_SERVER);
   const socket = join(work(), `bare-grpc-${process.pid}-${Date.now()}.sock`);
   const server = createServerCertificate();
-  const child = spawn(process.execPath, [script, socket, server.keyPem, server.certPem, clientCert.certPem], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await waitForLine(child, (l) => l === 'listening');
+  const { child } = await spawnUntil([process.execPath, script, socket, server.keyPem, server.certPem, clientCert.certPem], 'listening');
   return { child, client: connectPlugin(socket, { serverCertPem: server.certPem, clientKeyPem: clientCert.keyPem, clientCertPem: clientCert.certPem }) };
 }
 
@@ -149,20 +129,20 @@ export async function casePluginRpc(ctx: Ctx): Promise<Row[]> {
   const s = stats(t.subject);
   const b = stats(t.baseline);
   return [
-    {
-      case: 'plugin-rpc',
-      metric: 'server CPU per gRPC call',
-      n: CALLS,
-      unit: 'µs',
-      subjectLabel: 'the installed plugin answering ValidateResourceConfig (grpc-js, protobuf, msgpack, the validator)',
-      subject: s,
-      baselineLabel: 'a bare node:http2 server, same mTLS, answering an empty message',
-      baseline: b,
-      ratio: s.median / b.median,
-      target: 'informational',
-      pass: null,
-      runs: s.n,
-      note: `at 4 calls per resource, an in-sync plan of 1000 resources costs the plugin about ${((4000 * s.median) / 1e6).toFixed(1)} s of CPU, ${((4000 * b.median) / 1e6).toFixed(1)} s of it Node's HTTP/2 and TLS alone`,
-    },
+    ratioRow(
+      {
+        case: 'plugin-rpc',
+        metric: 'server CPU per gRPC call',
+        n: CALLS,
+        unit: 'µs',
+        subjectLabel: 'the installed plugin answering ValidateResourceConfig (grpc-js, protobuf, msgpack, the validator)',
+        subject: s,
+        baselineLabel: 'a bare node:http2 server, same mTLS, answering an empty message',
+        baseline: b,
+        target: 'informational',
+        note: `at 4 calls per resource, an in-sync plan of 1000 resources costs the plugin about ${((4000 * s.median) / 1e6).toFixed(1)} s of CPU, ${((4000 * b.median) / 1e6).toFixed(1)} s of it Node's HTTP/2 and TLS alone`,
+      },
+      null,
+    ),
   ];
 }

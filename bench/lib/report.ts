@@ -33,6 +33,12 @@ export interface Row {
   runs?: number;
 }
 
+/** A row whose ratio (subject median / baseline median) and verdict against `max` (null: informational) are derived. */
+export const ratioRow = (r: Omit<Row, 'ratio' | 'pass'>, max: number | null): Row => {
+  const ratio = r.baseline ? r.subject.median / r.baseline.median : undefined;
+  return { ...r, ...(ratio !== undefined ? { ratio } : {}), pass: max === null || ratio === undefined ? null : ratio <= max, runs: r.subject.n };
+};
+
 export interface Machine {
   host: string;
   cpu: string;
