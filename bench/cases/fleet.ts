@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { SshFleet } from '../../test/support/ssh-hosts.js';
 import { PROVIDER_SOURCE } from '../../src/provider/address.js';
 import { mirrorCliConfig } from '../../src/provider/install.js';
-import { addrOf, CLI, CommandFailed, devName, run, stats, timeRun, work, yieldToSignals } from '../lib/env.js';
+import { addrOf, CLI, CommandFailed, devName, run, stats, timeRun, work, yieldToSignals, type Stats } from '../lib/env.js';
 import { ratioRow, type Row } from '../lib/report.js';
 import type { Ctx } from './core.js';
 import { install } from './provider.js';
@@ -24,6 +24,26 @@ const HOSTS = 4;
 const PARALLELISM_PER_HOST = 10;
 /** Issue 13's target: the fleet within this factor of its slowest host alone. */
 const FLEET_MAX_RATIO = 1.5;
+
+/** The fleet case's rows at N against one baseline: `max` null makes them informational (Terraform alone). */
+function fleetRows(n: number, baseline: { label: string; stats: Stats }, max: number | null, note: string) {
+  return (metric: string, subjectLabel: string, times: number[]): Row =>
+    ratioRow(
+      {
+        case: 'fleet',
+        metric,
+        n,
+        unit: 'ms',
+        subjectLabel,
+        subject: stats(times),
+        baselineLabel: baseline.label,
+        baseline: baseline.stats,
+        target: max === null ? 'informational (Terraform alone)' : `≤ ${max}×`,
+        note,
+      },
+      max,
+    );
+}
 
 export async function caseFleet(ctx: Ctx): Promise<Row[]> {
   const rows: Row[] = [];
@@ -104,22 +124,7 @@ async function terraformShare(ctx: Ctx, n: number): Promise<Row[]> {
   const [oneState, perHost, single] = await rotated(ctx.runs, [() => apply(dirs.fleet, PARALLELISM_PER_HOST * HOSTS), applyPerHost, () => apply(dirs.single, PARALLELISM_PER_HOST)]);
   const note = `load average (1 min) ${before} before, ${load()} after`;
   const b = stats(single!);
-  const row = (metric: string, subjectLabel: string, times: number[]): Row =>
-    ratioRow(
-      {
-        case: 'fleet',
-        metric,
-        n,
-        unit: 'ms',
-        subjectLabel,
-        subject: stats(times),
-        baselineLabel: `one terraform apply of ${n} terraform_data (-parallelism=${PARALLELISM_PER_HOST})`,
-        baseline: b,
-        target: 'informational (Terraform alone)',
-        note,
-      },
-      null,
-    );
+  const row = fleetRows(n, { label: `one terraform apply of ${n} terraform_data (-parallelism=${PARALLELISM_PER_HOST})`, stats: b }, null, note);
   return [
     row("Terraform's share: terraform_data only", `one terraform apply of ${HOSTS * n} terraform_data (-parallelism=${PARALLELISM_PER_HOST * HOSTS})`, oneState!),
     row(
@@ -189,22 +194,7 @@ async function fleetAt(ctx: Ctx, n: number): Promise<Row[]> {
     const b = stats(slowest!);
     const perHost = fleet.hosts.map((h) => stats(singles.map((r) => r[h.index]!)).median);
     const note = `single-host medians: ${perHost.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; load average (1 min) ${before} before, ${after} after`;
-    const row = (metric: string, subjectLabel: string, times: number[]): Row =>
-      ratioRow(
-        {
-          case: 'fleet',
-          metric,
-          n,
-          unit: 'ms',
-          subjectLabel,
-          subject: stats(times),
-          baselineLabel: `slowest of the ${HOSTS} single-host applies of ${n} (-parallelism=${PARALLELISM_PER_HOST})`,
-          baseline: b,
-          target: `≤ ${FLEET_MAX_RATIO}×`,
-          note,
-        },
-        FLEET_MAX_RATIO,
-      );
+    const row = fleetRows(n, { label: `slowest of the ${HOSTS} single-host applies of ${n} (-parallelism=${PARALLELISM_PER_HOST})`, stats: b }, FLEET_MAX_RATIO, note);
     return [
       row(
         `terraform apply, ${HOSTS} hosts over SSH`,
